@@ -1,0 +1,145 @@
+/* ims_cfg — see ims_cfg.h. */
+#include "ims_cfg.h"
+
+#include "ims_log.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct load_ctx {
+	const struct ims_cfg_key *keys;
+	void *cfg;
+	char reason[256]; /* first error, without location */
+	bool failed;
+};
+
+static int parse_bool(const char *v, bool *out)
+{
+	static const char *const yes[] = {"yes", "true", "on", "1"};
+	static const char *const no[] = {"no", "false", "off", "0"};
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return *out = true, 0;
+		if (strcasecmp(v, no[i]) == 0)
+			return *out = false, 0;
+	}
+	return -1;
+}
+
+/* Store value into the field of key; on failure write the reason. */
+static int store(const struct ims_cfg_key *k, void *cfg, const char *value, char *reason,
+		 size_t rlen)
+{
+	char *field = (char *)cfg + k->offset;
+
+	switch (k->type) {
+	case IMS_CFG_STR:
+		if (strlen(value) >= k->size) {
+			snprintf(reason, rlen, "value longer than %zu characters", k->size - 1);
+			return -1;
+		}
+		memcpy(field, value, strlen(value) + 1);
+		return 0;
+	case IMS_CFG_INT: {
+		char *end;
+		errno = 0;
+		long v = strtol(value, &end, 10);
+		if (errno || end == value || *end != '\0' || v < k->min || v > k->max) {
+			snprintf(reason, rlen, "'%s' is not a whole number from %d to %d", value,
+				 k->min, k->max);
+			return -1;
+		}
+		*(int *)field = (int)v;
+		return 0;
+	}
+	case IMS_CFG_BOOL: {
+		bool b;
+		if (parse_bool(value, &b) < 0) {
+			snprintf(reason, rlen, "'%s' is not yes or no", value);
+			return -1;
+		}
+		*(bool *)field = b;
+		return 0;
+	}
+	case IMS_CFG_LOGLEVEL: {
+		int level = ims_log_level_parse(value);
+		if (level < 0) {
+			snprintf(reason, rlen, "'%s' is not one of error, warn, info, debug", value);
+			return -1;
+		}
+		*(int *)field = level;
+		return 0;
+	}
+	}
+	snprintf(reason, rlen, "unknown key type");
+	return -1;
+}
+
+static int on_entry(void *user, const char *section, const char *name, const char *value)
+{
+	struct load_ctx *ctx = user;
+	char reason[200];
+
+	if (ctx->failed)
+		return 1; /* keep only the first error; its line is what ini_parse returns */
+	for (const struct ims_cfg_key *k = ctx->keys; k->name; k++) {
+		if (strcmp(k->section, section) != 0 || strcmp(k->name, name) != 0)
+			continue;
+		if (store(k, ctx->cfg, value, reason, sizeof reason) == 0)
+			return 1;
+		snprintf(ctx->reason, sizeof ctx->reason, "[%s] %s: %s", section, name, reason);
+		ctx->failed = true;
+		return 0;
+	}
+	snprintf(ctx->reason, sizeof ctx->reason, "[%s] %s: unknown key", section, name);
+	ctx->failed = true;
+	return 0;
+}
+
+int ims_cfg_defaults(const struct ims_cfg_key *keys, void *cfg, char *err, size_t errlen)
+{
+	char reason[200];
+	for (const struct ims_cfg_key *k = keys; k->name; k++) {
+		if (store(k, cfg, k->def ? k->def : "", reason, sizeof reason) < 0) {
+			snprintf(err, errlen, "default of [%s] %s: %s", k->section, k->name, reason);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int finish(int rc, const char *name, struct load_ctx *ctx, char *err, size_t errlen)
+{
+	if (rc == 0)
+		return 0;
+	if (rc == -1)
+		snprintf(err, errlen, "%s: cannot open: %s", name, strerror(errno));
+	else if (rc == -2)
+		snprintf(err, errlen, "%s: out of memory", name);
+	else if (ctx->failed)
+		snprintf(err, errlen, "%s:%d: %s", name, rc, ctx->reason);
+	else
+		snprintf(err, errlen, "%s:%d: syntax error (expected [section] or key = value)",
+			 name, rc);
+	return -1;
+}
+
+int ims_cfg_load(const char *path, const struct ims_cfg_key *keys, void *cfg, char *err,
+		 size_t errlen)
+{
+	struct load_ctx ctx = {.keys = keys, .cfg = cfg};
+	return finish(ini_parse(path, on_entry, &ctx), path, &ctx, err, errlen);
+}
+
+int ims_cfg_load_string(const char *text, const char *name, const struct ims_cfg_key *keys,
+			void *cfg, char *err, size_t errlen)
+{
+	struct load_ctx ctx = {.keys = keys, .cfg = cfg};
+	return finish(ini_parse_string(text, on_entry, &ctx), name, &ctx, err, errlen);
+}
