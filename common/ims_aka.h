@@ -36,17 +36,21 @@ int ims_aka_vector(const struct ims_aka_keys *keys, const uint8_t sqn[6],
 
 /* Network side of resynchronisation: from RAND and AUTS = (SQN_MS xor AK*)
  * || MAC-S recover SQN_MS and check MAC-S = f1*(K, RAND, SQN_MS, AMF=0000).
- * Returns 0 with sqn_ms set, or -1 when MAC-S does not match. */
+ * Returns 0 with sqn_ms set, or -1 when MAC-S does not match (sqn_ms is then
+ * left untouched). */
 int ims_aka_resync(const struct ims_aka_keys *keys, const uint8_t rand[16],
 		   const uint8_t auts[14], uint8_t sqn_ms[6]);
 
 /* UE side: check AUTN (MAC-A) and compute RES, CK, IK and the network's SQN.
- * Returns 0, or -1 when MAC-A does not match. */
+ * XMAC is computed with the AMF carried in AUTN (TS 33.102 §6.3.3); keys->amf
+ * is not used.  Any of sqn, res, ck, ik may be NULL; none is written unless
+ * the MAC matches.  Returns 0, or -1 when MAC-A does not match. */
 int ims_aka_ue_check(const struct ims_aka_keys *keys, const uint8_t rand[16],
 		     const uint8_t autn[16], uint8_t sqn[6], uint8_t res[8], uint8_t ck[16],
 		     uint8_t ik[16]);
 
-/* UE side: AUTS for a resynchronisation to sqn_ms. */
+/* UE side: AUTS for a resynchronisation to sqn_ms: (SQN_MS xor AK*) ||
+ * f1*(K, RAND, SQN_MS, AMF=0000); keys->amf is not used.  Returns 0 or -1. */
 int ims_aka_ue_auts(const struct ims_aka_keys *keys, const uint8_t rand[16],
 		    const uint8_t sqn_ms[6], uint8_t auts[14]);
 
@@ -54,7 +58,8 @@ int ims_aka_ue_auts(const struct ims_aka_keys *keys, const uint8_t rand[16],
  * 45 bytes.  Returns 0 or -1. */
 int ims_aka_nonce_encode(const uint8_t rand[16], const uint8_t autn[16], char *out,
 			 size_t outmax);
-/* Returns 0, or -1 when the nonce is not base64 of at least 32 bytes. */
+/* Returns 0, or -1 when the nonce is not base64 of at least 32 bytes (or is
+ * longer than 256 characters).  Bytes after RAND || AUTN are ignored. */
 int ims_aka_nonce_decode(const char *nonce, uint8_t rand[16], uint8_t autn[16]);
 
 #endif

@@ -18,7 +18,9 @@ int ims_hex_decode(const char *hex, uint8_t *out, size_t outmax);
  * Returns the length written, or -1 when outmax is too small. */
 int ims_base64_encode(const uint8_t *in, size_t len, char *out, size_t outmax);
 
-/* Decode standard base64 (padding required); returns bytes or -1. */
+/* Decode standard base64 (padding required); returns bytes or -1.  Strict:
+ * white space, characters outside the alphabet, misplaced padding or
+ * non-zero bits under the padding are errors, as is a result over outmax. */
 int ims_base64_decode(const char *in, size_t inlen, uint8_t *out, size_t outmax);
 
 #endif

@@ -1,7 +1,9 @@
 /*
  * ims_digest — HTTP Digest MD5 as SIP uses it (RFC 2617, RFC 3261 §22.4,
  * RFC 3310 for AKAv1-MD5 where the password is RES as raw bytes).
- * All hashes are 32 lower-case hex characters plus NUL.
+ * All hashes are 32 lower-case hex characters plus NUL, written into the
+ * caller's buffer.  Should MD5 itself fail (disabled by a crypto policy) the
+ * output is the empty string, which ims_digest_equal() never accepts.
  */
 #ifndef IMS_DIGEST_H
 #define IMS_DIGEST_H
