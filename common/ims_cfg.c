@@ -143,3 +143,17 @@ int ims_cfg_load_string(const char *text, const char *name, const struct ims_cfg
 	struct load_ctx ctx = {.keys = keys, .cfg = cfg};
 	return finish(ini_parse_string(text, on_entry, &ctx), name, &ctx, err, errlen);
 }
+
+int ims_cfg_path(const char *cfg_path, const char *value, char *out, size_t outlen)
+{
+	int n;
+	const char *slash = cfg_path ? strrchr(cfg_path, '/') : NULL;
+
+	if (value[0] == '/' || !cfg_path)
+		n = snprintf(out, outlen, "%s", value);
+	else if (!slash)
+		n = snprintf(out, outlen, "%s", value);
+	else
+		n = snprintf(out, outlen, "%.*s/%s", (int)(slash - cfg_path), cfg_path, value);
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}

@@ -56,4 +56,9 @@ int ims_cfg_load(const char *path, const struct ims_cfg_key *keys, void *cfg, ch
 int ims_cfg_load_string(const char *text, const char *name, const struct ims_cfg_key *keys,
 			void *cfg, char *err, size_t errlen);
 
+
+
+/* Resolve value against the folder of the configuration file cfg_path
+ * (absolute values are kept).  Returns 0, or -1 when it does not fit. */
+int ims_cfg_path(const char *cfg_path, const char *value, char *out, size_t outlen);
 #endif

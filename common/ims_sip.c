@@ -518,7 +518,7 @@ static int leg_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *i
 /* ---- agent ---- */
 
 struct ims_sip *ims_sip_create(su_root_t *root, const struct ims_sip_cfg *cfg,
-			       const char *cfg_dir, ims_sip_request_fn on_request, void *ctx)
+			       const char *cfg_path, ims_sip_request_fn on_request, void *ctx)
 {
 	char bind[128], resolv[PATH_MAX] = "";
 	struct ims_sip *s = calloc(1, sizeof *s);
@@ -530,10 +530,11 @@ struct ims_sip *ims_sip_create(su_root_t *root, const struct ims_sip_cfg *cfg,
 	s->ctx = ctx;
 	snprintf(s->self_uri, sizeof s->self_uri, "sip:%s:%d", cfg->name, cfg->port);
 
-	if (cfg->resolv[0] == '/' || !cfg_dir)
-		snprintf(resolv, sizeof resolv, "%s", cfg->resolv);
-	else if (cfg->resolv[0])
-		snprintf(resolv, sizeof resolv, "%s/%s", cfg_dir, cfg->resolv);
+	if (cfg->resolv[0] && ims_cfg_path(cfg_path, cfg->resolv, resolv, sizeof resolv) < 0) {
+		IMS_ERR("sip: resolv_conf path too long");
+		free(s);
+		return NULL;
+	}
 
 	snprintf(bind, sizeof bind, "sip:%s:%d", cfg->listen, cfg->port);
 	s->agent = nta_agent_create(root, URL_STRING_MAKE(bind), NULL, NULL, NTATAG_UA(0),

@@ -65,10 +65,11 @@ typedef int (*ims_sip_request_fn)(void *ctx, struct ims_sip_tx *tx);
 typedef int (*ims_sip_response_fn)(void *ctx, struct ims_sip_tx *tx, msg_t *msg, sip_t *sip);
 
 /* Create the agent on root, bound to cfg->listen:cfg->port over UDP and
- * TCP, the resolver reading cfg->resolv (relative paths are taken against
- * cfg_dir).  Returns NULL with a logged reason on failure. */
+ * TCP, the resolver reading cfg->resolv (a relative path is taken against
+ * the folder of the configuration file cfg_path; NULL: the working
+ * directory).  Returns NULL with a logged reason on failure. */
 struct ims_sip *ims_sip_create(su_root_t *root, const struct ims_sip_cfg *cfg,
-			       const char *cfg_dir, ims_sip_request_fn on_request, void *ctx);
+			       const char *cfg_path, ims_sip_request_fn on_request, void *ctx);
 void ims_sip_destroy(struct ims_sip *s);
 
 nta_agent_t *ims_sip_agent(struct ims_sip *s);

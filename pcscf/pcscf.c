@@ -1,0 +1,68 @@
+/* pcscf — context, start-up, request dispatch. */
+#include "pcscf.h"
+
+#include <stdio.h>
+#include <time.h>
+
+#include "ims_log.h"
+
+#define SWEEP_INTERVAL_MS 5000
+
+int pcscf_request(void *ctx, struct ims_sip_tx *tx)
+{
+	struct pcscf *pc = ctx;
+	sip_t *sip = ims_sip_tx_request(tx);
+	sip_method_t method = sip->sip_request->rq_method;
+
+	if (method == sip_method_register)
+		return pcscf_register(pc, tx);
+	if (method == sip_method_options && !sip->sip_route &&
+	    ims_sip_is_me(pc->sip, sip->sip_request->rq_url))
+		return 200;
+	return pcscf_route(pc, tx);
+}
+
+void pcscf_charging_vector(struct pcscf *pc, struct ims_sip_tx *tx)
+{
+	sip_t *sip = ims_sip_tx_request(tx);
+	if (ims_sip_unknown_value(sip, "P-Charging-Vector"))
+		return;
+	/* icid: unique per request in this P-CSCF's life and across restarts */
+	ims_sip_unknown_add(ims_sip_tx_msg(tx), sip, "P-Charging-Vector",
+			    "icid-value=\"%s-%lx-%x\";icid-generated-at=%s;orig-ioi=%s",
+			    pc->cfg.sip.name, (unsigned long)time(NULL), ++pc->icid_counter,
+			    pc->cfg.sip.listen, pc->cfg.sip.domain);
+}
+
+static void sweep(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct pcscf *pc = (struct pcscf *)arg;
+	unsigned n = pcscf_reg_expire(pc->regs, time(NULL));
+	if (n)
+		IMS_INFO("%u registration(s) expired, %u left", n, pcscf_regtab_count(pc->regs));
+}
+
+int pcscf_init(struct pcscf *pc, su_root_t *root)
+{
+	pc->root = root;
+	pc->regs = pcscf_regtab_new((unsigned)pc->cfg.max_registrations);
+	if (!pc->regs)
+		return -1;
+	pc->sip = ims_sip_create(root, &pc->cfg.sip, pc->cfg.path, pcscf_request, pc);
+	if (!pc->sip)
+		return -1;
+	pc->sweep = su_timer_create(su_root_task(root), SWEEP_INTERVAL_MS);
+	if (!pc->sweep || su_timer_set_for_ever(pc->sweep, sweep, (su_timer_arg_t *)pc) < 0)
+		return -1;
+	return 0;
+}
+
+void pcscf_fini(struct pcscf *pc)
+{
+	su_timer_destroy(pc->sweep);
+	pc->sweep = NULL;
+	ims_sip_destroy(pc->sip);
+	pc->sip = NULL;
+	pcscf_regtab_free(pc->regs);
+	pc->regs = NULL;
+}

@@ -1,0 +1,36 @@
+/*
+ * pcscf — the P-CSCF: the UE's first hop (TS 24.229 §5.2).
+ *
+ * REGISTER: adds Path, P-Visited-Network-ID and P-Charging-Vector, finds the
+ * I-CSCF by DNS, hides CK/IK from the UE, remembers the registration from
+ * the 200 OK.  Other requests: from a registered UE (originating: assert
+ * identity, follow the Service-Route, Record-Route) or from the core
+ * (terminating: deliver to the registered contact).
+ */
+#ifndef PCSCF_H
+#define PCSCF_H
+
+#include "ims_sip.h"
+#include "pcscf_cfg.h"
+#include "pcscf_reg.h"
+
+struct pcscf {
+	struct pcscf_cfg cfg;
+	su_root_t *root;
+	struct ims_sip *sip;
+	struct pcscf_regtab *regs;
+	su_timer_t *sweep;
+	unsigned icid_counter;
+};
+
+int pcscf_init(struct pcscf *pc, su_root_t *root);
+void pcscf_fini(struct pcscf *pc);
+
+int pcscf_request(void *ctx, struct ims_sip_tx *tx);
+int pcscf_register(struct pcscf *pc, struct ims_sip_tx *tx);
+int pcscf_route(struct pcscf *pc, struct ims_sip_tx *tx);
+
+/* Add a P-Charging-Vector with a fresh icid-value if there is none. */
+void pcscf_charging_vector(struct pcscf *pc, struct ims_sip_tx *tx);
+
+#endif

@@ -1,0 +1,21 @@
+/* pcscf_cfg — the P-CSCF's configuration (cfg/pcscf.cfg). */
+#ifndef PCSCF_CFG_H
+#define PCSCF_CFG_H
+
+#include <stddef.h>
+
+#include "ims_sip.h"
+
+struct pcscf_cfg {
+	int log_level;
+	struct ims_sip_cfg sip;
+	char visited_network[128]; /* P-Visited-Network-ID value */
+	char icscf_uri[256];       /* "" = find the I-CSCF by DNS (RFC 3263) */
+	int max_registrations;     /* size of the registration table */
+	char path[512];            /* the configuration file itself (not a key) */
+};
+
+/* Load defaults, then path (NULL: defaults only).  0 or -1 with err set. */
+int pcscf_cfg_load(struct pcscf_cfg *cfg, const char *path, char *err, size_t errlen);
+
+#endif

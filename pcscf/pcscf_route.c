@@ -1,0 +1,122 @@
+/*
+ * pcscf_route — requests other than REGISTER at the P-CSCF.
+ *
+ * From a registered UE (matched by the address it registered from):
+ * originating (TS 24.229 §5.2.6.3): the UE's P-Asserted-Identity is never
+ * trusted; P-Preferred-Identity, when it names one of the UE's registered
+ * identities, becomes the P-Asserted-Identity, else the default identity
+ * is asserted; an initial request follows the Service-Route; Record-Route.
+ * From anywhere else: the request must be routed through us by the core
+ * (terminating, §5.2.6.4); it goes to the registered contact, at the
+ * address the UE registered from (NAT).  Unregistered UEs get 403.
+ */
+#include "pcscf.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <sofia-sip/msg_header.h>
+#include <sofia-sip/sip_util.h>
+
+#include "ims_log.h"
+
+static const char *call_id(sip_t *sip)
+{
+	return sip->sip_call_id ? sip->sip_call_id->i_id : "-";
+}
+
+static bool is_initial(sip_t *sip)
+{
+	return !sip->sip_to || !sip->sip_to->a_tag;
+}
+
+/* PAI from the registered set; a UE can never assert another identity. */
+static int assert_identity(struct ims_sip_tx *tx, const struct pcscf_reg *ue)
+{
+	msg_t *msg = ims_sip_tx_msg(tx);
+	sip_t *sip = ims_sip_tx_request(tx);
+	const char *ppi = ims_sip_unknown_value(sip, "P-Preferred-Identity");
+	char preferred[256] = "";
+
+	if (ppi) {
+		const char *s = strchr(ppi, '<');
+		s = s ? s + 1 : ppi;
+		snprintf(preferred, sizeof preferred, "%.*s", (int)strcspn(s, ">"), s);
+	}
+	const char *identity =
+		preferred[0] && pcscf_reg_has_impu(ue, preferred) ? preferred : ue->asserted;
+	ims_sip_unknown_remove(msg, sip, "P-Asserted-Identity");
+	ims_sip_unknown_remove(msg, sip, "P-Preferred-Identity");
+	return ims_sip_unknown_add(msg, sip, "P-Asserted-Identity", "<%s>", identity);
+}
+
+static int originating(struct pcscf *pc, struct ims_sip_tx *tx, const struct pcscf_reg *ue)
+{
+	msg_t *msg = ims_sip_tx_msg(tx);
+	sip_t *sip = ims_sip_tx_request(tx);
+
+	ims_sip_tx_pop_own_routes(tx);
+	if (sip->sip_request->rq_method == sip_method_ack)
+		return ims_sip_tx_forward(tx, NULL, NULL, NULL) < 0 ? 500 : 0;
+	if (assert_identity(tx, ue) < 0)
+		return 500;
+	if (is_initial(sip)) {
+		/* the route to the S-CSCF is the one the registration gave us */
+		while (sip->sip_route)
+			sip_route_remove(msg, sip);
+		if (ue->service_route[0] &&
+		    sip_add_make(msg, sip, sip_route_class, ue->service_route) < 0)
+			return 500;
+		if (ims_sip_tx_record_route(tx) < 0)
+			return 500;
+		pcscf_charging_vector(pc, tx);
+	}
+	IMS_DEBUG("%s %s: originating from %s", sip->sip_request->rq_method_name, call_id(sip),
+		  ue->asserted);
+	return ims_sip_tx_forward(tx, NULL, NULL, NULL) < 0 ? 500 : 0;
+}
+
+static int terminating(struct pcscf *pc, struct ims_sip_tx *tx)
+{
+	msg_t *msg = ims_sip_tx_msg(tx);
+	sip_t *sip = ims_sip_tx_request(tx);
+	bool ack = sip->sip_request->rq_method == sip_method_ack;
+
+	if (ims_sip_tx_pop_own_routes(tx) == 0 && is_initial(sip)) {
+		IMS_INFO("%s %s: refused: from %s:%d, which is not a registered UE",
+			 sip->sip_request->rq_method_name, call_id(sip), ims_sip_tx_source_ip(tx),
+			 ims_sip_tx_source_port(tx));
+		if (ack)
+			return 0;
+		return ims_sip_tx_reply(tx, 403, "Forbidden - not registered", TAG_END()), 0;
+	}
+	if (sip->sip_route) /* further hops on the way */
+		return ims_sip_tx_forward(tx, NULL, NULL, NULL) < 0 ? 500 : 0;
+
+	char *ruri = url_as_string(msg_home(msg), sip->sip_request->rq_url);
+	struct pcscf_reg *ue = ruri ? pcscf_reg_by_contact(pc->regs, ruri, time(NULL)) : NULL;
+	if (!ue) {
+		IMS_INFO("%s %s: no registered UE at %s", sip->sip_request->rq_method_name,
+			 call_id(sip), ruri ? ruri : "?");
+		return ack ? 0 : 480;
+	}
+	if (is_initial(sip) && !ack && ims_sip_tx_record_route(tx) < 0)
+		return 500;
+	char hop[128];
+	snprintf(hop, sizeof hop, "sip:%s:%u;transport=%s", ue->src_ip, ue->src_port,
+		 ue->tcp ? "tcp" : "udp");
+	url_t *next = url_make(msg_home(msg), hop);
+	IMS_DEBUG("%s %s: terminating to %s via %s", sip->sip_request->rq_method_name,
+		  call_id(sip), ruri, hop);
+	return !next || ims_sip_tx_forward(tx, NULL, next, NULL) < 0 ? 500 : 0;
+}
+
+int pcscf_route(struct pcscf *pc, struct ims_sip_tx *tx)
+{
+	bool tcp = strcmp(ims_sip_tx_protocol(tx), "tcp") == 0;
+	struct pcscf_reg *ue = pcscf_reg_by_addr(pc->regs, ims_sip_tx_source_ip(tx),
+						 (uint16_t)ims_sip_tx_source_port(tx), tcp,
+						 time(NULL));
+	return ue ? originating(pc, tx, ue) : terminating(pc, tx);
+}
