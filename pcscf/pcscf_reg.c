@@ -78,7 +78,7 @@ int pcscf_contact_key(const char *contact, char *buf, size_t len)
 		return -1;
 	memcpy(tmp, s, n);
 	tmp[n] = '\0';
-	if (url_d(url, tmp) < 0 || !url->url_host)
+	if (url_d(url, tmp) < 0 || !url->url_host || !*url->url_host)
 		return -1;
 	int w = snprintf(buf, len, "%s@%s:%s", url->url_user ? url->url_user : "", url->url_host,
 			 url->url_port ? url->url_port : "5060");
