@@ -9,7 +9,8 @@
  * Regular expressions (RequestURI, SIPHeader Content, SessionDescription
  * Content) are POSIX extended, case-insensitive and unanchored (regexec()
  * finds them anywhere; write ^...$ to anchor), as OpenIMSCore and Kamailio's
- * ims_isc treat them.
+ * ims_isc treat them.  They are compiled at each evaluation (no cache):
+ * cheap for the handful of SPTs a profile has.
  */
 #ifndef IMS_IFC_H
 #define IMS_IFC_H

@@ -1,6 +1,8 @@
 /*
  * Unit tests for ims_milenage against the six test sets of 3GPP TS 35.208
  * §4.3 (the same data as TS 35.207 §4.3): OPc, f1, f1*, f2, f3, f4, f5, f5*.
+ * Every expected value below was found identical in at least two
+ * independently published copies of the test data.
  */
 #include <setjmp.h>
 #include <stdarg.h>
