@@ -1,0 +1,469 @@
+/* ims_diam — see ims_diam.h. */
+#include "ims_diam.h"
+
+#include "ims_log.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_HANDLERS 16
+#define PENDING_BUCKETS 1024
+/* Our own deadline comes this long after freeDiameter's, so that
+ * freeDiameter's expiry (which knows the peer) normally reports first. */
+#define GRACE_MS 2000
+
+/* ---- Handlers ----------------------------------------------------------- */
+
+struct handler {
+	struct dict_object *cmd;
+	ims_diam_handler_fn fn;
+	void *opaque;
+	struct disp_hdl *hdl;
+};
+
+static struct handler handlers[MAX_HANDLERS];
+static int n_handlers;
+static struct disp_hdl *fallback_hdl;
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_bool started; /* between ims_diam_start() and ims_diam_stop() */
+
+static bool is_request(struct msg *msg)
+{
+	struct msg_hdr *h;
+	return fd_msg_hdr(msg, &h) == 0 && (h->msg_flags & CMD_FLAG_REQUEST);
+}
+
+/* Make sure *msg is an answer with a result: the handler failed. */
+static void answer_failure(struct msg **msg, uint32_t code)
+{
+	struct ims_cx_result res;
+
+	if (is_request(*msg)) {
+		if (ims_cx_answer_new(msg)) {
+			/* Could not even build an answer: freeDiameter logs and drops. */
+			return;
+		}
+	} else if (ims_cx_result_get(*msg, &res) == 0) {
+		return;
+	}
+	ims_cx_answer_set_result(*msg, code);
+}
+
+static int dispatch_cb(struct msg **msg, struct avp *avp, struct session *sess, void *opaque,
+		       enum disp_action *act)
+{
+	struct handler *h = opaque;
+	char sid[128];
+
+	ims_cx_session_id(*msg, sid, sizeof sid);
+	int ret = h->fn(msg, h->opaque);
+	if (!*msg) { /* the handler keeps it */
+		*act = DISP_ACT_CONT;
+		return 0;
+	}
+	if (ret < 0) {
+		IMS_ERR("diameter: handler failed (%s); answering DIAMETER_UNABLE_TO_COMPLY [%s]",
+			strerror(-ret), sid);
+		answer_failure(msg, IMS_DIAMETER_UNABLE_TO_COMPLY);
+	} else if (is_request(*msg)) {
+		IMS_ERR("diameter: handler returned without an answer [%s]", sid);
+		answer_failure(msg, IMS_DIAMETER_UNABLE_TO_COMPLY);
+	}
+	*act = DISP_ACT_SEND;
+	return 0;
+}
+
+/* Cx messages no handler took: answer requests COMMAND_UNSUPPORTED,
+ * leave answers to freeDiameter (which discards them). */
+static int fallback_cb(struct msg **msg, struct avp *avp, struct session *sess, void *opaque,
+		       enum disp_action *act)
+{
+	struct msg_hdr *h;
+	char sid[128];
+
+	*act = DISP_ACT_CONT;
+	if (fd_msg_hdr(*msg, &h) || !(h->msg_flags & CMD_FLAG_REQUEST))
+		return 0;
+	ims_cx_session_id(*msg, sid, sizeof sid);
+	IMS_WARN("diameter: no handler for Cx command %u: DIAMETER_COMMAND_UNSUPPORTED [%s]",
+		 h->msg_code, sid);
+	if (ims_cx_answer_new(msg) == 0 &&
+	    ims_cx_answer_set_result(*msg, IMS_DIAMETER_COMMAND_UNSUPPORTED) == 0)
+		*act = DISP_ACT_SEND;
+	return 0;
+}
+
+int ims_diam_register(struct dict_object *cmd, ims_diam_handler_fn fn, void *opaque)
+{
+	int ret = 0;
+
+	if (!cmd || !fn || !started)
+		return -EINVAL;
+	pthread_mutex_lock(&reg_lock);
+	for (int i = 0; i < n_handlers; i++)
+		if (handlers[i].cmd == cmd) {
+			ret = -EEXIST;
+			goto out;
+		}
+	if (n_handlers == MAX_HANDLERS) {
+		ret = -ENOSPC;
+		goto out;
+	}
+	struct handler *h = &handlers[n_handlers];
+	*h = (struct handler){.cmd = cmd, .fn = fn, .opaque = opaque};
+	struct disp_when when = {.app = ims_cx.app, .command = cmd};
+	ret = fd_disp_register(dispatch_cb, DISP_HOW_CC, &when, h, &h->hdl);
+	if (ret) {
+		IMS_ERR("diameter: fd_disp_register: %s", strerror(ret));
+		ret = -ret;
+		goto out;
+	}
+	n_handlers++;
+out:
+	pthread_mutex_unlock(&reg_lock);
+	return ret;
+}
+
+static void unregister_all(void)
+{
+	pthread_mutex_lock(&reg_lock);
+	for (int i = 0; i < n_handlers; i++)
+		if (handlers[i].hdl)
+			fd_disp_unregister(&handlers[i].hdl, NULL);
+	n_handlers = 0;
+	if (fallback_hdl)
+		fd_disp_unregister(&fallback_hdl, NULL);
+	pthread_mutex_unlock(&reg_lock);
+}
+
+/* ---- Pending sends ----------------------------------------------------------
+ * freeDiameter gets an id, not a pointer, as callback data: whichever of
+ * the answer callback, freeDiameter's expiry and our own deadline comes
+ * first takes the entry out of the table and calls the user; the others
+ * find nothing.  So each user callback runs exactly once, and a late
+ * callback from freeDiameter never touches freed memory. */
+
+struct pending {
+	uint64_t id;
+	struct timespec deadline; /* CLOCK_MONOTONIC */
+	ims_diam_answer_fn cb;
+	void *data;
+	unsigned timeout_ms;
+	char sid[128];
+	struct pending *hnext;        /* bucket chain */
+	struct pending *tprev, *tnext; /* deadline order */
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct pending *bucket[PENDING_BUCKETS];
+	struct pending *head, *tail; /* by deadline */
+	uint64_t next_id;
+	pthread_t thread;
+	bool thread_running, stopping;
+} pend = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static int ts_cmp(const struct timespec *a, const struct timespec *b)
+{
+	if (a->tv_sec != b->tv_sec)
+		return a->tv_sec < b->tv_sec ? -1 : 1;
+	return (a->tv_nsec > b->tv_nsec) - (a->tv_nsec < b->tv_nsec);
+}
+
+static void ts_add_ms(struct timespec *ts, unsigned ms)
+{
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+/* Under the lock. */
+static void pending_insert(struct pending *p)
+{
+	struct pending **b = &pend.bucket[p->id % PENDING_BUCKETS];
+	p->hnext = *b;
+	*b = p;
+
+	struct pending *after = pend.tail; /* usually the newest deadline is the latest */
+	while (after && ts_cmp(&after->deadline, &p->deadline) > 0)
+		after = after->tprev;
+	p->tprev = after;
+	p->tnext = after ? after->tnext : pend.head;
+	if (p->tnext)
+		p->tnext->tprev = p;
+	else
+		pend.tail = p;
+	if (after)
+		after->tnext = p;
+	else
+		pend.head = p;
+}
+
+/* Under the lock: unlink and return the entry for id, or NULL. */
+static struct pending *pending_take(uint64_t id)
+{
+	struct pending **b = &pend.bucket[id % PENDING_BUCKETS];
+	for (; *b; b = &(*b)->hnext) {
+		struct pending *p = *b;
+		if (p->id != id)
+			continue;
+		*b = p->hnext;
+		if (p->tprev)
+			p->tprev->tnext = p->tnext;
+		else
+			pend.head = p->tnext;
+		if (p->tnext)
+			p->tnext->tprev = p->tprev;
+		else
+			pend.tail = p->tprev;
+		return p;
+	}
+	return NULL;
+}
+
+static struct pending *claim(void *data)
+{
+	pthread_mutex_lock(&pend.lock);
+	struct pending *p = pending_take((uint64_t)(uintptr_t)data);
+	pthread_mutex_unlock(&pend.lock);
+	return p;
+}
+
+static void answer_cb(void *data, struct msg **answer)
+{
+	struct pending *p = claim(data);
+	if (p) {
+		p->cb(p->data, *answer);
+		free(p);
+	} else {
+		IMS_DEBUG("diameter: late answer discarded");
+	}
+	fd_msg_free(*answer); /* with its request */
+	*answer = NULL;
+}
+
+static void expire_cb(void *data, DiamId_t sentto, size_t sentto_len, struct msg **req)
+{
+	struct pending *p = claim(data);
+	if (!p)
+		return;
+	IMS_WARN("diameter: no answer from %.*s within %u ms [%s]", (int)sentto_len,
+		 sentto ? (const char *)sentto : "?", p->timeout_ms, p->sid);
+	p->cb(p->data, NULL);
+	free(p);
+	/* freeDiameter frees *req. */
+}
+
+/* Our own deadlines: for requests freeDiameter lost track of (an answer it
+ * dropped as malformed, a request stuck in a queue). */
+static void *watchdog(void *arg)
+{
+	pthread_mutex_lock(&pend.lock);
+	while (!pend.stopping) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		struct pending *p = pend.head;
+		if (p && ts_cmp(&p->deadline, &now) <= 0) {
+			pending_take(p->id);
+			pthread_mutex_unlock(&pend.lock);
+			IMS_WARN("diameter: request got no usable answer within %u ms [%s]",
+				 p->timeout_ms, p->sid);
+			p->cb(p->data, NULL);
+			free(p);
+			pthread_mutex_lock(&pend.lock);
+			continue;
+		}
+		if (p) {
+			pthread_cond_timedwait(&pend.cond, &pend.lock, &p->deadline);
+		} else {
+			pthread_cond_wait(&pend.cond, &pend.lock);
+		}
+	}
+	pthread_mutex_unlock(&pend.lock);
+	return NULL;
+}
+
+static int watchdog_start(void)
+{
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&pend.cond, &ca);
+	pthread_condattr_destroy(&ca);
+	pend.stopping = false;
+	int ret = pthread_create(&pend.thread, NULL, watchdog, NULL);
+	if (ret) {
+		IMS_ERR("diameter: cannot start the timeout thread: %s", strerror(ret));
+		pthread_cond_destroy(&pend.cond);
+		return -ret;
+	}
+	pend.thread_running = true;
+	return 0;
+}
+
+/* Stop the thread, then answer NULL to whatever is still pending. */
+static void watchdog_stop(void)
+{
+	if (!pend.thread_running)
+		return;
+	pthread_mutex_lock(&pend.lock);
+	pend.stopping = true;
+	pthread_cond_signal(&pend.cond);
+	pthread_mutex_unlock(&pend.lock);
+	pthread_join(pend.thread, NULL);
+	pend.thread_running = false;
+
+	for (;;) {
+		pthread_mutex_lock(&pend.lock);
+		struct pending *p = pend.head;
+		if (p)
+			pending_take(p->id);
+		pthread_mutex_unlock(&pend.lock);
+		if (!p)
+			break;
+		IMS_WARN("diameter: stopping with a request unanswered [%s]", p->sid);
+		p->cb(p->data, NULL);
+		free(p);
+	}
+	pthread_cond_destroy(&pend.cond);
+}
+
+int ims_diam_send(struct msg *msg, unsigned timeout_ms, ims_diam_answer_fn cb, void *data)
+{
+	struct pending *p = NULL;
+	struct timespec fd_deadline;
+	int ret;
+
+	if (!msg)
+		return -EINVAL;
+	if (!cb || !started || timeout_ms == 0) {
+		ret = -EINVAL;
+		goto fail;
+	}
+	p = calloc(1, sizeof *p);
+	if (!p) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	p->cb = cb;
+	p->data = data;
+	p->timeout_ms = timeout_ms;
+	ims_cx_session_id(msg, p->sid, sizeof p->sid);
+	clock_gettime(CLOCK_MONOTONIC, &p->deadline);
+	ts_add_ms(&p->deadline, timeout_ms + GRACE_MS);
+	clock_gettime(CLOCK_REALTIME, &fd_deadline); /* freeDiameter's clock */
+	ts_add_ms(&fd_deadline, timeout_ms);
+
+	pthread_mutex_lock(&pend.lock);
+	if (pend.stopping) { /* ims_diam_stop() is draining the table */
+		pthread_mutex_unlock(&pend.lock);
+		ret = -ESHUTDOWN;
+		goto fail;
+	}
+	p->id = ++pend.next_id;
+	pending_insert(p);
+	if (pend.head == p)
+		pthread_cond_signal(&pend.cond);
+	pthread_mutex_unlock(&pend.lock);
+
+	void *key = (void *)(uintptr_t)p->id;
+	ret = fd_msg_send_timeout(&msg, answer_cb, key, expire_cb, &fd_deadline);
+	if (ret == 0)
+		return 0;
+	/* Not queued: no callback will come; take the entry back. */
+	IMS_ERR("diameter: fd_msg_send_timeout: %s [%s]", strerror(ret), p->sid);
+	ret = -ret;
+	if (!claim(key))
+		return 0; /* cannot happen: nothing else knows the id yet */
+fail:
+	free(p);
+	if (msg)
+		fd_msg_free(msg);
+	return ret;
+}
+
+/* ---- Node ------------------------------------------------------------------- */
+
+bool ims_diam_peer_open(const char *diameter_id)
+{
+	struct peer_hdr *peer = NULL;
+
+	if (!started || !diameter_id)
+		return false;
+	if (fd_peer_getbyid((DiamId_t)diameter_id, strlen(diameter_id), 1, &peer) || !peer)
+		return false;
+	int state = fd_peer_get_state(peer);
+	/* STATE_OPEN_NEW: CEA sent, open, waiting for the first message. */
+	return state == STATE_OPEN || state == STATE_OPEN_NEW;
+}
+
+static int fd_step(int ret, const char *what)
+{
+	if (ret)
+		IMS_ERR("diameter: %s failed: %s", what, strerror(ret));
+	return ret ? -ret : 0;
+}
+
+int ims_diam_start(const char *fd_conf_path)
+{
+	int ret;
+
+	if (started || !fd_conf_path)
+		return -EINVAL;
+	ims_log_route_freediameter(); /* first: fd_core_initialize logs too */
+	ret = fd_step(fd_core_initialize(), "fd_core_initialize");
+	if (ret)
+		return ret;
+	ret = fd_step(fd_core_parseconf(fd_conf_path), fd_conf_path);
+	if (!ret)
+		ret = ims_cx_dict_init();
+	if (!ret)
+		ret = fd_step(fd_disp_app_support(ims_cx.app, ims_cx.vendor_3gpp, 1, 0),
+			      "fd_disp_app_support");
+	if (!ret) {
+		struct disp_when when = {.app = ims_cx.app};
+		ret = fd_step(fd_disp_register(fallback_cb, DISP_HOW_APPID, &when, NULL,
+					       &fallback_hdl),
+			      "fd_disp_register");
+	}
+	if (!ret)
+		ret = watchdog_start();
+	if (ret)
+		goto fail;
+	ret = fd_step(fd_core_start(), "fd_core_start");
+	if (!ret)
+		ret = fd_step(fd_core_waitstartcomplete(), "fd_core_waitstartcomplete");
+	if (ret)
+		goto fail;
+	started = true;
+	IMS_INFO("diameter: node %s (realm %s) started from %s", fd_g_config->cnf_diamid,
+		 fd_g_config->cnf_diamrlm, fd_conf_path);
+	return 0;
+fail:
+	unregister_all();
+	fd_core_shutdown();
+	fd_core_wait_shutdown_complete();
+	watchdog_stop();
+	return ret;
+}
+
+void ims_diam_stop(void)
+{
+	if (!started)
+		return;
+	started = false; /* no new sends or registrations */
+	unregister_all();
+	fd_core_shutdown();
+	fd_core_wait_shutdown_complete();
+	watchdog_stop();
+	IMS_INFO("diameter: node stopped");
+}
