@@ -1,0 +1,390 @@
+/* hss_db_sub — the subscriber queries of hss_db.h over hss_db_exec(). */
+#include "hss_db.h"
+
+#include "ims_log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum {
+	Q_IMPI_GET,
+	Q_IMPU_GET,
+	Q_IMPU_WILDCARD,
+	Q_IMPI_IMPU,
+	Q_ROAMING,
+	Q_CAPS,
+	Q_SCSCF_NAMES,
+	Q_IMPLICIT_SET,
+	Q_IMPUS_OF_IMPI,
+	Q_IMPI_OF_IMPU,
+	Q_UNREG_SERVICES,
+	Q_SET_STATE,
+	Q_SQN_RESERVE,
+	Q_SQN_RESYNC,
+	Q_PROFILE_IFCS,
+	Q_IFC_SPTS,
+	Q_COUNT
+};
+
+#define IMPU_COLS                                                                     \
+	"u.id, u.identity, u.identity_type + 0, u.wildcard, u.implicit_set, "          \
+	"u.service_profile_id, u.barring, u.can_register, u.reg_state + 0, "           \
+	"u.scscf_name, u.origin_host, u.origin_realm"
+#define IMPU_NCOLS 12
+#define SQN_MOD "281474976710656"
+
+const struct hss_db_query hss_db_queries[] = {
+	[Q_IMPI_GET] = {"SELECT id, imsu_id, identity, auth_schemes, default_auth_scheme, "
+			"password, ha1, k, op, opc, amf, sqn FROM impi WHERE identity = ?",
+			1, 12},
+	[Q_IMPU_GET] = {"SELECT " IMPU_COLS " FROM impu u WHERE u.identity = ?", 1, IMPU_NCOLS},
+	[Q_IMPU_WILDCARD] = {"SELECT " IMPU_COLS " FROM impu u WHERE u.identity_type = "
+			     "'wildcard_psi' AND u.wildcard IS NOT NULL AND ? REGEXP u.wildcard "
+			     "ORDER BY u.id LIMIT 1",
+			     1, IMPU_NCOLS},
+	[Q_IMPI_IMPU] = {"SELECT impi_id FROM impi_impu WHERE impi_id = ? AND impu_id = ?", 2,
+			 1},
+	[Q_ROAMING] = {"SELECT v.id FROM impu_visited_network iv JOIN visited_network v "
+		       "ON v.id = iv.visited_network_id WHERE iv.impu_id = ? AND v.identity = ?",
+		       2, 1},
+	[Q_CAPS] = {"SELECT DISTINCT c.capability, c.mandatory FROM impi_impu ii "
+		    "JOIN impi i ON i.id = ii.impi_id JOIN imsu s ON s.id = i.imsu_id "
+		    "JOIN capability_set c ON c.set_id = s.capability_set "
+		    "WHERE ii.impu_id = ? ORDER BY c.capability",
+		    1, 2},
+	[Q_SCSCF_NAMES] = {"SELECT name FROM scscf ORDER BY priority, id", 0, 1},
+	[Q_IMPLICIT_SET] = {"SELECT " IMPU_COLS " FROM impu u WHERE u.implicit_set = ? "
+			    "ORDER BY u.id",
+			    1, IMPU_NCOLS},
+	[Q_IMPUS_OF_IMPI] = {"SELECT " IMPU_COLS " FROM impu u JOIN impi_impu ii "
+			     "ON ii.impu_id = u.id WHERE ii.impi_id = ? ORDER BY u.id",
+			     1, IMPU_NCOLS},
+	[Q_IMPI_OF_IMPU] = {"SELECT i.identity FROM impi i JOIN impi_impu ii ON ii.impi_id = "
+			    "i.id WHERE ii.impu_id = ? ORDER BY i.id LIMIT 1",
+			    1, 1},
+	[Q_UNREG_SERVICES] = {"SELECT spi.ifc_id FROM service_profile_ifc spi JOIN ifc f "
+			      "ON f.id = spi.ifc_id WHERE spi.service_profile_id = ? AND "
+			      "(f.profile_part_indicator IS NULL OR f.profile_part_indicator = 1) "
+			      "LIMIT 1",
+			      1, 1},
+	[Q_SET_STATE] = {"UPDATE impu SET reg_state = ?, scscf_name = ?, origin_host = ?, "
+			 "origin_realm = ? WHERE implicit_set = ?",
+			 5, 0},
+	[Q_SQN_RESERVE] = {"UPDATE impi SET sqn = LAST_INSERT_ID(MOD(sqn + ?, " SQN_MOD
+			   ")) WHERE id = ?",
+			   2, 0},
+	[Q_SQN_RESYNC] = {"UPDATE impi SET sqn = LAST_INSERT_ID(MOD(? + ?, " SQN_MOD
+			  ")) WHERE id = ?",
+			  3, 0},
+	[Q_PROFILE_IFCS] = {"SELECT f.id, spi.priority, f.condition_type_cnf, "
+			    "f.profile_part_indicator, a.server_name, a.default_handling, "
+			    "a.service_info FROM service_profile_ifc spi JOIN ifc f ON f.id = "
+			    "spi.ifc_id JOIN application_server a ON a.id = f.application_server_id "
+			    "WHERE spi.service_profile_id = ? ORDER BY spi.priority, f.id",
+			    1, 7},
+	[Q_IFC_SPTS] = {"SELECT group_id, condition_negated, type + 0, header, value "
+			"FROM ifc_spt WHERE ifc_id = ? ORDER BY group_id, id",
+			1, 5},
+};
+const int hss_db_n_queries = Q_COUNT;
+
+static const char *const state_names[] = {"not_registered", "registered", "unregistered"};
+
+const char *hss_reg_state_name(enum hss_reg_state s)
+{
+	return (unsigned)s < 3 ? state_names[s] : "?";
+}
+
+/* --- IMPI ------------------------------------------------------------- */
+
+int hss_db_impi_get(const char *identity, struct hss_impi *o)
+{
+	struct hss_db_val p[] = {HSS_DB_SP(identity)};
+	struct hss_db_val c[] = {
+		HSS_DB_U(&o->id),        HSS_DB_U(&o->imsu_id),       HSS_DB_S(o->identity),
+		HSS_DB_S(o->auth_schemes), HSS_DB_S(o->default_scheme), HSS_DB_S(o->password),
+		HSS_DB_S(o->ha1),        HSS_DB_S(o->k),              HSS_DB_S(o->op),
+		HSS_DB_S(o->opc),        HSS_DB_S(o->amf),            HSS_DB_U(&o->sqn),
+	};
+	uint64_t rows;
+	int rc;
+
+	memset(o, 0, sizeof *o);
+	rc = hss_db_exec(Q_IMPI_GET, p, c, NULL, NULL, &rows, NULL);
+	if (rc != HSS_DB_OK)
+		return rc;
+	return rows ? HSS_DB_OK : HSS_DB_NOT_FOUND;
+}
+
+/* --- IMPU ------------------------------------------------------------- */
+
+struct impu_row {
+	struct hss_impu tmp;
+	uint64_t type, barring, can_register, state;
+	struct hss_impu *out;
+	int max, n;
+};
+
+#define IMPU_BIND(r)                                                                  \
+	{                                                                             \
+		HSS_DB_U(&(r)->tmp.id), HSS_DB_S((r)->tmp.identity), HSS_DB_U(&(r)->type), \
+		HSS_DB_S((r)->tmp.wildcard), HSS_DB_U(&(r)->tmp.implicit_set),         \
+		HSS_DB_U(&(r)->tmp.service_profile_id), HSS_DB_U(&(r)->barring),       \
+		HSS_DB_U(&(r)->can_register), HSS_DB_U(&(r)->state),                   \
+		HSS_DB_S((r)->tmp.scscf_name), HSS_DB_S((r)->tmp.origin_host),          \
+		HSS_DB_S((r)->tmp.origin_realm),                                       \
+	}
+
+/* ENUMs + 0 are 1-based indexes in the order of the schema's lists. */
+static int impu_row(void *ctx, const struct hss_db_val *cols)
+{
+	struct impu_row *r = ctx;
+	struct hss_impu *u;
+
+	if (r->n >= r->max) {
+		IMS_WARN("db: more than %d identities for %s; ignoring the rest", r->max,
+			 r->out[0].identity);
+		return 0;
+	}
+	u = &r->out[r->n++];
+	*u = r->tmp;
+	u->type = r->type >= 1 && r->type <= 3 ? (enum hss_impu_type)(r->type - 1) : HSS_PUBLIC_USER;
+	u->barring = r->barring != 0;
+	u->can_register = r->can_register != 0;
+	u->state = r->state >= 1 && r->state <= 3 ? (enum hss_reg_state)(r->state - 1)
+						  : HSS_NOT_REGISTERED;
+	return 0;
+}
+
+static int impu_query(int q, struct hss_db_val *p, struct hss_impu *out, int max, int *n)
+{
+	struct impu_row r = {.out = out, .max = max};
+	struct hss_db_val c[] = IMPU_BIND(&r);
+	int rc = hss_db_exec(q, p, c, impu_row, &r, NULL, NULL);
+
+	*n = r.n;
+	return rc;
+}
+
+int hss_db_impu_get(const char *identity, struct hss_impu *out)
+{
+	struct hss_db_val p[] = {HSS_DB_SP(identity)};
+	int n = 0, rc;
+
+	rc = impu_query(Q_IMPU_GET, p, out, 1, &n);
+	if (rc == HSS_DB_OK && n == 0)
+		rc = impu_query(Q_IMPU_WILDCARD, p, out, 1, &n);
+	if (rc != HSS_DB_OK)
+		return rc;
+	return n ? HSS_DB_OK : HSS_DB_NOT_FOUND;
+}
+
+int hss_db_implicit_set(uint64_t set, struct hss_impu *out, int max, int *n)
+{
+	struct hss_db_val p[] = {HSS_DB_U(&set)};
+	return impu_query(Q_IMPLICIT_SET, p, out, max, n);
+}
+
+int hss_db_impus_of_impi(uint64_t impi_id, struct hss_impu *out, int max, int *n)
+{
+	struct hss_db_val p[] = {HSS_DB_U(&impi_id)};
+	return impu_query(Q_IMPUS_OF_IMPI, p, out, max, n);
+}
+
+/* A query whose only question is whether a row exists. */
+static int exists(int q, struct hss_db_val *p)
+{
+	uint64_t id, rows = 0;
+	struct hss_db_val c[] = {HSS_DB_U(&id)};
+	int rc = hss_db_exec(q, p, c, NULL, NULL, &rows, NULL);
+
+	if (rc != HSS_DB_OK)
+		return rc;
+	return rows ? HSS_DB_OK : HSS_DB_NOT_FOUND;
+}
+
+int hss_db_impi_impu_linked(uint64_t impi_id, uint64_t impu_id)
+{
+	struct hss_db_val p[] = {HSS_DB_U(&impi_id), HSS_DB_U(&impu_id)};
+	return exists(Q_IMPI_IMPU, p);
+}
+
+int hss_db_roaming_allowed(uint64_t impu_id, const char *vn)
+{
+	struct hss_db_val p[] = {HSS_DB_U(&impu_id), HSS_DB_SP(vn)};
+	return exists(Q_ROAMING, p);
+}
+
+int hss_db_profile_has_unreg_services(uint64_t service_profile_id)
+{
+	struct hss_db_val p[] = {HSS_DB_U(&service_profile_id)};
+	return exists(Q_UNREG_SERVICES, p);
+}
+
+int hss_db_impi_of_impu(uint64_t impu_id, char *identity, size_t size)
+{
+	char buf[HSS_ID_MAX];
+	struct hss_db_val p[] = {HSS_DB_U(&impu_id)};
+	struct hss_db_val c[] = {HSS_DB_S(buf)};
+	uint64_t rows = 0;
+	int rc = hss_db_exec(Q_IMPI_OF_IMPU, p, c, NULL, NULL, &rows, NULL);
+
+	if (rc != HSS_DB_OK)
+		return rc;
+	if (!rows)
+		return HSS_DB_NOT_FOUND;
+	snprintf(identity, size, "%s", buf);
+	return HSS_DB_OK;
+}
+
+/* --- capabilities ------------------------------------------------------ */
+
+struct caps_row {
+	uint64_t cap, mandatory;
+	char name[HSS_ID_MAX];
+	struct hss_caps *out;
+};
+
+static int cap_row(void *ctx, const struct hss_db_val *cols)
+{
+	struct caps_row *r = ctx;
+	struct hss_caps *o = r->out;
+
+	if (r->mandatory && o->n_mandatory < HSS_CAP_MAX)
+		o->mandatory[o->n_mandatory++] = (uint32_t)r->cap;
+	else if (!r->mandatory && o->n_optional < HSS_CAP_MAX)
+		o->optional[o->n_optional++] = (uint32_t)r->cap;
+	return 0;
+}
+
+static int name_row(void *ctx, const struct hss_db_val *cols)
+{
+	struct caps_row *r = ctx;
+	struct hss_caps *o = r->out;
+
+	if (o->n_names < HSS_SCSCF_MAX)
+		memcpy(o->names[o->n_names++], r->name, sizeof r->name);
+	return 0;
+}
+
+int hss_db_capabilities(uint64_t impu_id, struct hss_caps *out)
+{
+	struct caps_row r = {.out = out};
+	struct hss_db_val p[] = {HSS_DB_U(&impu_id)};
+	struct hss_db_val c[] = {HSS_DB_U(&r.cap), HSS_DB_U(&r.mandatory)};
+	struct hss_db_val cn[] = {HSS_DB_S(r.name)};
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	rc = hss_db_exec(Q_CAPS, p, c, cap_row, &r, NULL, NULL);
+	if (rc == HSS_DB_OK)
+		rc = hss_db_exec(Q_SCSCF_NAMES, NULL, cn, name_row, &r, NULL, NULL);
+	return rc;
+}
+
+/* --- updates ------------------------------------------------------------ */
+
+int hss_db_set_state(uint64_t implicit_set, enum hss_reg_state state, const char *scscf_name,
+		     const char *origin_host, const char *origin_realm)
+{
+	char st[16];
+	struct hss_db_val p[] = {HSS_DB_S(st), HSS_DB_SP(scscf_name), HSS_DB_SP(origin_host),
+				 HSS_DB_SP(origin_realm), HSS_DB_U(&implicit_set)};
+
+	snprintf(st, sizeof st, "%s", hss_reg_state_name(state));
+	return hss_db_exec(Q_SET_STATE, p, NULL, NULL, NULL, NULL, NULL);
+}
+
+int hss_db_sqn_reserve(uint64_t impi_id, unsigned n, uint64_t *last)
+{
+	uint64_t step = n, rows = 0;
+	struct hss_db_val p[] = {HSS_DB_U(&step), HSS_DB_U(&impi_id)};
+	int rc = hss_db_exec(Q_SQN_RESERVE, p, NULL, NULL, NULL, &rows, last);
+
+	if (rc == HSS_DB_OK && rows != 1)
+		return HSS_DB_NOT_FOUND;
+	return rc;
+}
+
+int hss_db_sqn_resync(uint64_t impi_id, uint64_t sqn_ms, unsigned n, uint64_t *last)
+{
+	uint64_t step = n, rows = 0;
+	struct hss_db_val p[] = {HSS_DB_U(&sqn_ms), HSS_DB_U(&step), HSS_DB_U(&impi_id)};
+	int rc = hss_db_exec(Q_SQN_RESYNC, p, NULL, NULL, NULL, &rows, last);
+
+	if (rc == HSS_DB_OK && rows != 1)
+		return HSS_DB_NOT_FOUND;
+	return rc;
+}
+
+/* --- service profiles ----------------------------------------------------- */
+
+struct ifc_row {
+	struct hss_ifc tmp;
+	uint64_t priority, cnf, ppi, dh;
+	struct hss_ifc *out;
+	int max, n;
+};
+
+static int ifc_row(void *ctx, const struct hss_db_val *cols)
+{
+	struct ifc_row *r = ctx;
+	struct hss_ifc *f;
+
+	if (r->n >= r->max)
+		return 0;
+	f = &r->out[r->n++];
+	*f = r->tmp;
+	f->priority = (int)(int64_t)r->priority;
+	f->cnf = r->cnf != 0;
+	f->profile_part = cols[3].is_null ? -1 : (int)r->ppi;
+	f->default_handling = (int)r->dh;
+	return 0;
+}
+
+int hss_db_profile_ifcs(uint64_t service_profile_id, struct hss_ifc *out, int max, int *n)
+{
+	struct ifc_row r = {.out = out, .max = max};
+	struct hss_db_val p[] = {HSS_DB_U(&service_profile_id)};
+	struct hss_db_val c[] = {HSS_DB_U(&r.tmp.id), HSS_DB_U(&r.priority), HSS_DB_U(&r.cnf),
+				 HSS_DB_U(&r.ppi), HSS_DB_S(r.tmp.server_name), HSS_DB_U(&r.dh),
+				 HSS_DB_S(r.tmp.service_info)};
+	int rc = hss_db_exec(Q_PROFILE_IFCS, p, c, ifc_row, &r, NULL, NULL);
+
+	*n = r.n;
+	return rc;
+}
+
+struct spt_row {
+	struct hss_spt tmp;
+	uint64_t group, negated, type;
+	struct hss_spt *out;
+	int max, n;
+};
+
+static int spt_row(void *ctx, const struct hss_db_val *cols)
+{
+	struct spt_row *r = ctx;
+	struct hss_spt *s;
+
+	if (r->n >= r->max)
+		return 0;
+	s = &r->out[r->n++];
+	*s = r->tmp;
+	s->group = (unsigned)r->group;
+	s->negated = r->negated != 0;
+	s->type = (enum hss_spt_type)r->type;
+	return 0;
+}
+
+int hss_db_ifc_spts(uint64_t ifc_id, struct hss_spt *out, int max, int *n)
+{
+	struct spt_row r = {.out = out, .max = max};
+	struct hss_db_val p[] = {HSS_DB_U(&ifc_id)};
+	struct hss_db_val c[] = {HSS_DB_U(&r.group), HSS_DB_U(&r.negated), HSS_DB_U(&r.type),
+				 HSS_DB_S(r.tmp.header), HSS_DB_S(r.tmp.value)};
+	int rc = hss_db_exec(Q_IFC_SPTS, p, c, spt_row, &r, NULL, NULL);
+
+	*n = r.n;
+	return rc;
+}
