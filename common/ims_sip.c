@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include <sofia-sip/msg_addr.h>
+#include <sofia-sip/msg_header.h>
 #include <sofia-sip/su_tagarg.h>
 #include <sofia-sip/sip_util.h>
 #include <sofia-sip/sresolv.h>
@@ -627,5 +628,6 @@ int ims_sip_unknown_add(msg_t *msg, sip_t *sip, const char *name, const char *fm
 	va_end(ap);
 	if (m < 0 || (size_t)(n + m) >= sizeof line)
 		return -1;
-	return msg_header_add_str(msg, (msg_pub_t *)sip, line) < 0 ? -1 : 0;
+	/* not msg_header_add_str(): it appends after the header/body separator */
+	return msg_header_add_make(msg, (msg_pub_t *)sip, sip_unknown_class, line) < 0 ? -1 : 0;
 }
