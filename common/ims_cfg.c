@@ -17,7 +17,49 @@ struct load_ctx {
 	void *cfg;
 	char reason[256]; /* first error, without location */
 	bool failed;
+	int fail_line; /* line of that error */
+	/* The input, read line by line by reader() so that on_entry knows the
+	 * line it is called for (libinih does not tell its handler). */
+	FILE *file;
+	const char *text;
+	int line;
 };
+
+/* libinih's reader: one line per call, so libinih's line numbers and ours
+ * agree.  A line longer than libinih's buffer (num) is an error of that
+ * line; libinih itself would cut the value and read the rest as a new line. */
+static char *reader(char *buf, int num, void *stream)
+{
+	struct load_ctx *ctx = stream;
+	int n = 0, c;
+
+	if (ctx->failed)
+		return NULL;
+	for (;;) {
+		if (ctx->file)
+			c = getc(ctx->file);
+		else
+			c = *ctx->text ? (unsigned char)*ctx->text++ : EOF;
+		if (c == EOF)
+			break;
+		if (n < num - 1)
+			buf[n] = (char)c;
+		n++;
+		if (c == '\n')
+			break;
+	}
+	if (n == 0)
+		return NULL;
+	ctx->line++;
+	if (n > num - 1) {
+		snprintf(ctx->reason, sizeof ctx->reason, "line longer than %d characters", num - 2);
+		ctx->failed = true;
+		ctx->fail_line = ctx->line;
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
 
 static int parse_bool(const char *v, bool *out)
 {
@@ -95,10 +137,12 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 			return 1;
 		snprintf(ctx->reason, sizeof ctx->reason, "[%s] %s: %s", section, name, reason);
 		ctx->failed = true;
+		ctx->fail_line = ctx->line;
 		return 0;
 	}
 	snprintf(ctx->reason, sizeof ctx->reason, "[%s] %s: unknown key", section, name);
 	ctx->failed = true;
+	ctx->fail_line = ctx->line;
 	return 0;
 }
 
@@ -116,15 +160,15 @@ int ims_cfg_defaults(const struct ims_cfg_key *keys, void *cfg, char *err, size_
 
 static int finish(int rc, const char *name, struct load_ctx *ctx, char *err, size_t errlen)
 {
-	if (rc == 0)
+	if (rc == 0 && !ctx->failed)
 		return 0;
 	if (rc == -1)
 		snprintf(err, errlen, "%s: cannot open: %s", name, strerror(errno));
 	else if (rc == -2)
 		snprintf(err, errlen, "%s: out of memory", name);
-	else if (ctx->failed)
-		snprintf(err, errlen, "%s:%d: %s", name, rc, ctx->reason);
-	else
+	else if (ctx->failed && (rc <= 0 || rc >= ctx->fail_line))
+		snprintf(err, errlen, "%s:%d: %s", name, ctx->fail_line, ctx->reason);
+	else /* libinih's own error came first */
 		snprintf(err, errlen, "%s:%d: syntax error (expected [section] or key = value)",
 			 name, rc);
 	return -1;
@@ -134,14 +178,19 @@ int ims_cfg_load(const char *path, const struct ims_cfg_key *keys, void *cfg, ch
 		 size_t errlen)
 {
 	struct load_ctx ctx = {.keys = keys, .cfg = cfg};
-	return finish(ini_parse(path, on_entry, &ctx), path, &ctx, err, errlen);
+	ctx.file = fopen(path, "r");
+	if (!ctx.file)
+		return finish(-1, path, &ctx, err, errlen);
+	int rc = ini_parse_stream(reader, &ctx, on_entry, &ctx);
+	fclose(ctx.file);
+	return finish(rc, path, &ctx, err, errlen);
 }
 
 int ims_cfg_load_string(const char *text, const char *name, const struct ims_cfg_key *keys,
 			void *cfg, char *err, size_t errlen)
 {
-	struct load_ctx ctx = {.keys = keys, .cfg = cfg};
-	return finish(ini_parse_string(text, on_entry, &ctx), name, &ctx, err, errlen);
+	struct load_ctx ctx = {.keys = keys, .cfg = cfg, .text = text ? text : ""};
+	return finish(ini_parse_stream(reader, &ctx, on_entry, &ctx), name, &ctx, err, errlen);
 }
 
 int ims_cfg_path(const char *cfg_path, const char *value, char *out, size_t outlen)
