@@ -1,0 +1,879 @@
+/*
+ * Integration test of ims-hss: a Cx client on freeDiameter (cxclient.c,
+ * Diameter identity test.open-ims.test on 127.0.0.1:3871) against the real
+ * ims-hss (started here, hss.open-ims.test on 127.0.0.1:3888) and the real
+ * MariaDB of the lab (scripts/db; IMS_STATE, IMS_DB_PORT as scripts/db).
+ *
+ * usage: test_hss_cx PATH-TO-ims-hss PATH-TO-scripts/db
+ */
+#include "cxclient.h"
+
+#include "ims_aka.h"
+#include "ims_codec.h"
+#include "ims_diam.h"
+#include "ims_digest.h"
+#include "ims_log.h"
+#include "ims_milenage.h"
+#include "ims_userdata.h"
+
+#include <errno.h>
+#include <mysql.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#define SCSCF "sip:scscf.open-ims.test:6060"
+#define OTHER_SCSCF "sip:scscf2.open-ims.test:6060"
+#define HOME "open-ims.test"
+
+static const char *hss_bin, *db_script;
+static char tmpdir[64] = "/tmp/hss-test-XXXXXX";
+static char ctl_path[100];
+static int db_port = 3307;
+static pid_t hss_pid = -1;
+
+/* ---- harness ----------------------------------------------------------- */
+
+static void write_file(const char *name, const char *fmt, ...)
+{
+	char path[256];
+	va_list ap;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fclose(f);
+}
+
+#define FD_COMMON                                                                      \
+	"Realm = \"open-ims.test\";\nSecPort = 0;\nNo_SCTP;\nNo_IPv6;\nNoRelay;\n"      \
+	"TcTimer = 1;\nAppServThreads = 4;\n"
+
+static void write_configs(void)
+{
+	write_file("hss.fd.conf",
+		   "Identity = \"hss.open-ims.test\";\nPort = 3888;\n" FD_COMMON
+		   "ConnectPeer = \"test.open-ims.test\" { ConnectTo = \"127.0.0.1\"; Port = 3871; "
+		   "No_TLS; No_SCTP; Realm = \"open-ims.test\"; };\n");
+	write_file("test.fd.conf",
+		   "Identity = \"test.open-ims.test\";\nPort = 3871;\n" FD_COMMON
+		   "ConnectPeer = \"hss.open-ims.test\" { ConnectTo = \"127.0.0.1\"; Port = 3888; "
+		   "No_TLS; No_SCTP; Realm = \"open-ims.test\"; };\n");
+	snprintf(ctl_path, sizeof ctl_path, "%s/hss.ctl", tmpdir);
+	write_file("hss.cfg",
+		   "[hss]\nlog_level = debug\n[diameter]\nconfig = hss.fd.conf\n"
+		   "request_timeout = 3\n[db]\nport = %d\n[control]\nsocket = %s\n",
+		   db_port, ctl_path);
+}
+
+/* Constant statements only: the test's own subscribers and a clean state. */
+static const char *const fixture_sql[] = {
+	"DELETE FROM impu WHERE id >= 900",
+	"DELETE FROM impi WHERE id >= 900",
+	"DELETE FROM imsu WHERE id >= 900",
+	"DELETE FROM visited_network WHERE id >= 900",
+	"DELETE FROM capability_set WHERE set_id = 900",
+	"UPDATE impu SET reg_state = 'not_registered', scscf_name = NULL, origin_host = NULL, "
+	"origin_realm = NULL",
+	"UPDATE impi SET sqn = 0",
+	"INSERT INTO capability_set (set_id, capability, mandatory) VALUES (900, 7, 1), "
+	"(900, 9, 0)",
+	"INSERT INTO imsu (id, name, capability_set) VALUES (900, 'erin', NULL), "
+	"(901, 'frank', 900), (902, 'gina', NULL)",
+	/* erin: her only public identity is barred */
+	"INSERT INTO impi (id, imsu_id, identity, auth_schemes, default_auth_scheme, password) "
+	"VALUES (900, 900, 'erin@open-ims.test', 'SIP Digest', 'SIP Digest', 'erin')",
+	/* frank: digest only (HA1 stored), profile with an iFC for unregistered state,
+	 * capabilities, may roam into visited.test */
+	"INSERT INTO impi (id, imsu_id, identity, auth_schemes, default_auth_scheme, ha1) "
+	"VALUES (901, 901, 'frank@open-ims.test', 'SIP Digest,Digest-MD5', 'SIP Digest', "
+	"MD5('frank@open-ims.test:open-ims.test:frank'))",
+	/* gina: AKA with OPc instead of OP */
+	"INSERT INTO impi (id, imsu_id, identity, auth_schemes, default_auth_scheme, k, opc, amf) "
+	"VALUES (902, 902, 'gina@open-ims.test', 'Digest-AKAv1-MD5', 'Digest-AKAv1-MD5', "
+	"'465b5ce8b199b49faa5f0a2ee238a6bc', 'cd63cb71954a9f4e48a5994e37a02baf', 'b9b9')",
+	"INSERT INTO impu (id, identity, identity_type, implicit_set, service_profile_id, "
+	"barring) VALUES (900, 'sip:erin@open-ims.test', 'public_user', 900, 1, 1), "
+	"(901, 'sip:frank@open-ims.test', 'public_user', 901, 2, 0), "
+	"(902, 'tel:+15550006', 'public_user', 901, 1, 1), "
+	"(903, 'sip:gina@open-ims.test', 'public_user', 902, 1, 0)",
+	"INSERT INTO impu (id, identity, identity_type, wildcard, implicit_set, "
+	"service_profile_id, can_register) VALUES (904, 'sip:conf!.*!@open-ims.test', "
+	"'wildcard_psi', '^sip:conf[0-9]+@open-ims\\\\.test$', 903, 2, 0)",
+	"INSERT INTO impi_impu (impi_id, impu_id) VALUES (900, 900), (901, 901), (901, 902), "
+	"(902, 903), (901, 904)",
+	"INSERT INTO visited_network (id, identity) VALUES (900, 'visited.test')",
+	"INSERT INTO impu_visited_network (impu_id, visited_network_id) VALUES (901, 900)",
+};
+
+static int db_fixture(void)
+{
+	MYSQL *my = mysql_init(NULL);
+	int rc = 0;
+
+	if (!mysql_real_connect(my, "127.0.0.1", "ims", "ims", "ims_hss", (unsigned)db_port, NULL,
+				0)) {
+		fprintf(stderr, "test: cannot connect to MariaDB on %d: %s\n", db_port,
+			mysql_error(my));
+		mysql_close(my);
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof fixture_sql / sizeof fixture_sql[0] && rc == 0; i++) {
+		rc = mysql_query(my, fixture_sql[i]);
+		if (rc)
+			fprintf(stderr, "test: %s: %s\n", fixture_sql[i], mysql_error(my));
+	}
+	mysql_close(my);
+	return rc ? -1 : 0;
+}
+
+static int start_hss(void)
+{
+	char cfg[256], log[256];
+
+	snprintf(cfg, sizeof cfg, "%s/hss.cfg", tmpdir);
+	snprintf(log, sizeof log, "%s/hss.log", tmpdir);
+	hss_pid = fork();
+	if (hss_pid == 0) {
+		FILE *f = freopen(log, "a", stderr);
+		(void)f;
+		execl(hss_bin, "ims-hss", "-c", cfg, "-f", (char *)NULL);
+		_exit(127);
+	}
+	return hss_pid > 0 ? 0 : -1;
+}
+
+static int wait_peer(int seconds)
+{
+	for (int i = 0; i < seconds * 10; i++) {
+		if (ims_diam_peer_open("hss.open-ims.test"))
+			return 0;
+		usleep(100000);
+	}
+	return -1;
+}
+
+/* The HSS's side of RTR/PPR: answer success and remember what came. */
+static struct {
+	int rtr, ppr;
+	char user_name[256];
+	int n_public;
+	int32_t reason;
+	char user_data[8192];
+} seen;
+
+static int on_rtr(struct msg **msg, void *opaque)
+{
+	struct avp *a = NULL;
+
+	seen.rtr++;
+	ims_cx_get_str(*msg, ims_cx.avp_user_name, seen.user_name, sizeof seen.user_name);
+	seen.n_public = 0;
+	for (int rc = ims_cx_find(*msg, ims_cx.avp_public_identity, &a); rc == 0;
+	     rc = ims_cx_find_next(a, ims_cx.avp_public_identity, &a))
+		seen.n_public++;
+	if (ims_cx_find(*msg, ims_cx.avp_deregistration_reason, &a) == 0)
+		ims_cx_get_i32(a, ims_cx.avp_reason_code, &seen.reason);
+	if (ims_cx_answer_new(msg) < 0)
+		return -1;
+	return ims_cx_answer_set_result(*msg, IMS_DIAMETER_SUCCESS);
+}
+
+static int on_ppr(struct msg **msg, void *opaque)
+{
+	const uint8_t *d = NULL;
+	size_t n = 0;
+
+	seen.ppr++;
+	ims_cx_get_str(*msg, ims_cx.avp_user_name, seen.user_name, sizeof seen.user_name);
+	if (ims_cx_get_bytes(*msg, ims_cx.avp_user_data, &d, &n) == 0 && n < sizeof seen.user_data)
+		memcpy(seen.user_data, d, n), seen.user_data[n] = '\0';
+	if (ims_cx_answer_new(msg) < 0)
+		return -1;
+	return ims_cx_answer_set_result(*msg, IMS_DIAMETER_SUCCESS);
+}
+
+static int group_setup(void **state)
+{
+	char path[256];
+
+	if (!mkdtemp(tmpdir))
+		return -1;
+	write_configs();
+	if (db_fixture() < 0 || start_hss() < 0)
+		return -1;
+	ims_log_init("test", IMS_LOG_INFO, false);
+	snprintf(path, sizeof path, "%s/test.fd.conf", tmpdir);
+	if (ims_diam_start(path) < 0 || ims_diam_register(ims_cx.cmd_rtr, on_rtr, NULL) < 0 ||
+	    ims_diam_register(ims_cx.cmd_ppr, on_ppr, NULL) < 0)
+		return -1;
+	if (wait_peer(20) < 0) {
+		fprintf(stderr, "test: the HSS did not connect; see %s/hss.log\n", tmpdir);
+		return -1;
+	}
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	int st = 0;
+
+	ims_diam_stop();
+	if (hss_pid > 0) {
+		kill(hss_pid, SIGTERM);
+		waitpid(hss_pid, &st, 0);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			fprintf(stderr, "test: ims-hss exited with status %d\n", st);
+	}
+	fprintf(stderr, "test: HSS log in %s/hss.log\n", tmpdir);
+	return 0;
+}
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static void expect(const struct cx_answer *a, bool experimental, uint32_t code)
+{
+	assert_true(a->answered);
+	if (a->code != code || a->experimental != experimental)
+		fprintf(stderr, "expected %s %u, got %s %u\n", experimental ? "exp" : "rc", code,
+			a->experimental ? "exp" : "rc", a->code);
+	assert_int_equal(a->code, code);
+	assert_int_equal(a->experimental, experimental);
+}
+
+static struct cx_answer *call(struct msg *m)
+{
+	static __thread struct cx_answer a;
+	assert_non_null(m);
+	cx_call(m, &a);
+	return &a;
+}
+
+static void register_user(const char *impi, const char *impu)
+{
+	expect(call(cx_mar(impi, impu, "SIP Digest", 1, NULL, 0, SCSCF)), false, 2001);
+	expect(call(cx_sar(impi, impu, IMS_CX_SAT_REGISTRATION, SCSCF, 0)), false, 2001);
+}
+
+static void deregister_user(const char *impi, const char *impu)
+{
+	expect(call(cx_sar(impi, impu, IMS_CX_SAT_USER_DEREGISTRATION, SCSCF, 0)), false, 2001);
+}
+
+static void aka_keys(struct ims_aka_keys *k, const char *khex, const char *ophex)
+{
+	uint8_t op[16];
+	assert_int_equal(ims_hex_decode(khex, k->k, 16), 16);
+	assert_int_equal(ims_hex_decode(ophex, op, 16), 16);
+	assert_int_equal(ims_milenage_opc(k->k, op, k->opc), 0);
+	k->amf[0] = 0x49, k->amf[1] = 0x4d;
+}
+
+#define DAVE_K "646176652d616b612d73656372657431"
+#define LAB_OP "6f70656e2d696d732d746573742d6f70"
+#define CAROL_K "6361726f6c2d616b612d736563726574"
+
+/* The UE accepts the item; returns its SQN. */
+static uint64_t ue_accepts(const struct ims_aka_keys *k, const struct cx_item *it)
+{
+	uint8_t sqn[6], res[8], ck[16], ik[16];
+
+	assert_string_equal(it->scheme, "Digest-AKAv1-MD5");
+	assert_int_equal(it->authenticate_len, 32);
+	assert_int_equal(it->authorization_len, 8);
+	assert_true(it->has_keys);
+	assert_int_equal(ims_aka_ue_check(k, it->authenticate, it->authenticate + 16, sqn, res, ck,
+					  ik),
+			 0);
+	assert_memory_equal(res, it->authorization, 8);
+	assert_memory_equal(ck, it->ck, 16);
+	assert_memory_equal(ik, it->ik, 16);
+	return ims_sqn_get(sqn);
+}
+
+/* ---- UAR -------------------------------------------------------------------- */
+
+static void test_uar_first_registration_with_capabilities(void **state)
+{
+	struct cx_answer *a = call(cx_uar("alice@open-ims.test", "sip:alice@open-ims.test", HOME,
+					  IMS_CX_UAT_REGISTRATION));
+	expect(a, true, IMS_CX_FIRST_REGISTRATION);
+	assert_true(a->has_caps);
+	assert_int_equal(a->ncap_names, 1);
+	assert_string_equal(a->cap_names[0], SCSCF);
+}
+
+static void test_uar_capabilities_of_the_subscription(void **state)
+{
+	struct cx_answer *a = call(cx_uar("frank@open-ims.test", "sip:frank@open-ims.test", HOME,
+					  IMS_CX_UAT_REGISTRATION_AND_CAPABILITIES));
+	expect(a, false, IMS_DIAMETER_SUCCESS);
+	assert_int_equal(a->nmandatory, 1);
+	assert_int_equal(a->mandatory[0], 7);
+	assert_int_equal(a->noptional, 1);
+	assert_int_equal(a->optional[0], 9);
+}
+
+static void test_uar_unknown_user(void **state)
+{
+	expect(call(cx_uar("nobody@open-ims.test", "sip:nobody@open-ims.test", HOME, 0)), true,
+	       IMS_CX_ERROR_USER_UNKNOWN);
+	expect(call(cx_uar("alice@open-ims.test", "sip:nobody@open-ims.test", HOME, 0)), true,
+	       IMS_CX_ERROR_USER_UNKNOWN);
+}
+
+static void test_uar_identities_dont_match(void **state)
+{
+	expect(call(cx_uar("alice@open-ims.test", "sip:bob@open-ims.test", HOME, 0)), true,
+	       IMS_CX_ERROR_IDENTITIES_DONT_MATCH);
+}
+
+static void test_uar_roaming(void **state)
+{
+	expect(call(cx_uar("alice@open-ims.test", "sip:alice@open-ims.test", "visited.test", 0)),
+	       true, IMS_CX_ERROR_ROAMING_NOT_ALLOWED);
+	expect(call(cx_uar("frank@open-ims.test", "sip:frank@open-ims.test", "visited.test", 0)),
+	       true, IMS_CX_FIRST_REGISTRATION);
+}
+
+static void test_uar_barred(void **state)
+{
+	expect(call(cx_uar("erin@open-ims.test", "sip:erin@open-ims.test", HOME, 0)), false,
+	       IMS_DIAMETER_AUTHORIZATION_REJECTED);
+	/* barred, but its implicit set has a non-barred identity: allowed */
+	expect(call(cx_uar("frank@open-ims.test", "tel:+15550006", HOME, 0)), true,
+	       IMS_CX_FIRST_REGISTRATION);
+}
+
+static void test_uar_missing_and_invalid_avps(void **state)
+{
+	struct cx_answer *a = call(cx_uar("alice@open-ims.test", NULL, HOME, 0));
+	expect(a, false, IMS_DIAMETER_MISSING_AVP);
+	assert_int_equal(a->failed_avp_code, IMS_CX_AVP_PUBLIC_IDENTITY);
+	a = call(cx_uar("alice@open-ims.test", "sip:alice@open-ims.test", NULL, 0));
+	expect(a, false, IMS_DIAMETER_MISSING_AVP);
+	assert_int_equal(a->failed_avp_code, IMS_CX_AVP_VISITED_NETWORK_IDENTIFIER);
+	a = call(cx_uar("alice@open-ims.test", "sip:alice@open-ims.test", HOME, 7));
+	expect(a, false, IMS_DIAMETER_INVALID_AVP_VALUE);
+	assert_int_equal(a->failed_avp_code, IMS_CX_AVP_USER_AUTHORIZATION_TYPE);
+}
+
+/* ---- MAR ------------------------------------------------------------------------ */
+
+static void test_mar_sip_digest(void **state)
+{
+	char ha1[IMS_DIGEST_HEX_LEN];
+	struct cx_answer *a = call(cx_mar("alice@open-ims.test", "sip:alice@open-ims.test",
+					  "SIP Digest", 1, NULL, 0, SCSCF));
+	expect(a, false, IMS_DIAMETER_SUCCESS);
+	assert_int_equal(a->nitems, 1);
+	assert_int_equal(a->n_auth_items, 1);
+	assert_string_equal(a->items[0].scheme, "SIP Digest");
+	ims_digest_ha1("alice@open-ims.test", "open-ims.test", (const uint8_t *)"alice", 5, ha1);
+	assert_string_equal(a->items[0].ha1, ha1);
+	assert_string_equal(a->items[0].realm, "open-ims.test");
+	assert_string_equal(a->items[0].qop, "auth");
+	assert_string_equal(a->items[0].algorithm, "MD5");
+	/* stored HA1 instead of a password */
+	a = call(cx_mar("frank@open-ims.test", "sip:frank@open-ims.test", "SIP Digest", 1, NULL, 0,
+			SCSCF));
+	expect(a, false, IMS_DIAMETER_SUCCESS);
+	ims_digest_ha1("frank@open-ims.test", "open-ims.test", (const uint8_t *)"frank", 5, ha1);
+	assert_string_equal(a->items[0].ha1, ha1);
+}
+
+static void test_mar_legacy_digest_md5(void **state)
+{
+	char ha1[IMS_DIGEST_HEX_LEN];
+	struct cx_answer *a = call(cx_mar("bob@open-ims.test", "sip:bob@open-ims.test",
+					  "Digest-MD5", 1, NULL, 0, SCSCF));
+	expect(a, false, IMS_DIAMETER_SUCCESS);
+	assert_string_equal(a->items[0].scheme, "Digest-MD5");
+	ims_digest_ha1("bob@open-ims.test", "open-ims.test", (const uint8_t *)"bob", 3, ha1);
+	assert_int_equal(a->items[0].authorization_len, 32);
+	assert_memory_equal(a->items[0].authorization, ha1, 32);
+	assert_int_equal(a->items[0].authenticate_len, 32);
+}
+
+static void test_mar_unknown_gives_default_scheme(void **state)
+{
+	struct cx_answer *a = call(cx_mar("alice@open-ims.test", "sip:alice@open-ims.test",
+					  "Unknown", 1, NULL, 0, SCSCF));
+	expect(a, false, IMS_DIAMETER_SUCCESS);
+	assert_string_equal(a->items[0].scheme, "SIP Digest");
+	a = call(cx_mar("carol@open-ims.test", "sip:carol@open-ims.test", "Unknown", 1, NULL, 0,
+			SCSCF));
+	expect(a, false, IMS_DIAMETER_SUCCESS);
+	assert_string_equal(a->items[0].scheme, "Digest-AKAv1-MD5");
+}
+
+static void test_mar_aka_vectors_accepted_by_ue(void **state)
+{
+	struct ims_aka_keys k;
+	uint64_t sqn[3];
+	struct cx_answer *a = call(cx_mar("dave@open-ims.test", "sip:dave@open-ims.test",
+					  "Digest-AKAv1-MD5", 3, NULL, 0, SCSCF));
+	expect(a, false, IMS_DIAMETER_SUCCESS);
+	assert_int_equal(a->nitems, 3);
+	assert_int_equal(a->n_auth_items, 3);
+	aka_keys(&k, DAVE_K, LAB_OP);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(a->items[i].number, i + 1);
+		sqn[i] = ue_accepts(&k, &a->items[i]);
+	}
+	assert_int_equal(sqn[1], sqn[0] + 1);
+	assert_int_equal(sqn[2], sqn[1] + 1);
+	assert_memory_not_equal(a->items[0].authenticate, a->items[1].authenticate, 16);
+}
+
+static void test_mar_aka_with_opc(void **state)
+{
+	struct ims_aka_keys k;
+	struct cx_answer *a = call(cx_mar("gina@open-ims.test", "sip:gina@open-ims.test",
+					  "Digest-AKAv1-MD5", 1, NULL, 0, SCSCF));
+	expect(a, false, IMS_DIAMETER_SUCCESS);
+	assert_int_equal(ims_hex_decode("465b5ce8b199b49faa5f0a2ee238a6bc", k.k, 16), 16);
+	assert_int_equal(ims_hex_decode("cd63cb71954a9f4e48a5994e37a02baf", k.opc, 16), 16);
+	k.amf[0] = 0xb9, k.amf[1] = 0xb9;
+	ue_accepts(&k, &a->items[0]);
+}
+
+static void test_mar_number_of_items_is_capped(void **state)
+{
+	struct cx_answer *a = call(cx_mar("dave@open-ims.test", "sip:dave@open-ims.test",
+					  "Digest-AKAv1-MD5", 50, NULL, 0, SCSCF));
+	expect(a, false, IMS_DIAMETER_SUCCESS);
+	assert_int_equal(a->nitems, 5);
+	assert_int_equal(a->n_auth_items, 5);
+}
+
+static void test_mar_resync_resets_sqn(void **state)
+{
+	struct ims_aka_keys k;
+	uint8_t ra[30], sqn_ms[6];
+	const uint64_t ms = 123456;
+	struct cx_answer *a = call(cx_mar("dave@open-ims.test", "sip:dave@open-ims.test",
+					  "Digest-AKAv1-MD5", 1, NULL, 0, SCSCF));
+
+	expect(a, false, IMS_DIAMETER_SUCCESS);
+	aka_keys(&k, DAVE_K, LAB_OP);
+	ue_accepts(&k, &a->items[0]);
+	/* the UE's SQN is far ahead: it answers with AUTS for SQN_MS */
+	memcpy(ra, a->items[0].authenticate, 16);
+	ims_sqn_put(ms, sqn_ms);
+	assert_int_equal(ims_aka_ue_auts(&k, ra, sqn_ms, ra + 16), 0);
+	a = call(cx_mar("dave@open-ims.test", "sip:dave@open-ims.test", "Digest-AKAv1-MD5", 2, ra,
+			30, SCSCF));
+	expect(a, false, IMS_DIAMETER_SUCCESS);
+	assert_int_equal(a->nitems, 2);
+	assert_int_equal(ue_accepts(&k, &a->items[0]), ms + 1);
+	assert_int_equal(ue_accepts(&k, &a->items[1]), ms + 2);
+	/* and the next MAR goes on from there */
+	a = call(cx_mar("dave@open-ims.test", "sip:dave@open-ims.test", "Digest-AKAv1-MD5", 1, NULL,
+			0, SCSCF));
+	assert_int_equal(ue_accepts(&k, &a->items[0]), ms + 3);
+}
+
+static void test_mar_resync_with_bad_mac_is_rejected(void **state)
+{
+	uint8_t ra[30];
+	memset(ra, 0x5a, sizeof ra);
+	expect(call(cx_mar("dave@open-ims.test", "sip:dave@open-ims.test", "Digest-AKAv1-MD5", 1,
+			   ra, 30, SCSCF)),
+	       false, IMS_DIAMETER_AUTHENTICATION_REJECTED);
+	expect(call(cx_mar("dave@open-ims.test", "sip:dave@open-ims.test", "Digest-AKAv1-MD5", 1,
+			   ra, 12, SCSCF)),
+	       false, IMS_DIAMETER_INVALID_AVP_VALUE);
+}
+
+static void test_mar_scheme_not_supported(void **state)
+{
+	expect(call(cx_mar("alice@open-ims.test", "sip:alice@open-ims.test", "Digest-AKAv2-MD5", 1,
+			   NULL, 0, SCSCF)),
+	       true, IMS_CX_ERROR_AUTH_SCHEME_NOT_SUPPORTED);
+	/* frank has no AKA credentials and AKA is not allowed for him */
+	expect(call(cx_mar("frank@open-ims.test", "sip:frank@open-ims.test", "Digest-AKAv1-MD5", 1,
+			   NULL, 0, SCSCF)),
+	       true, IMS_CX_ERROR_AUTH_SCHEME_NOT_SUPPORTED);
+}
+
+static void test_mar_errors(void **state)
+{
+	struct cx_answer *a;
+	expect(call(cx_mar("nobody@open-ims.test", "sip:alice@open-ims.test", "SIP Digest", 1,
+			   NULL, 0, SCSCF)),
+	       true, IMS_CX_ERROR_USER_UNKNOWN);
+	expect(call(cx_mar("bob@open-ims.test", "sip:alice@open-ims.test", "SIP Digest", 1, NULL,
+			   0, SCSCF)),
+	       true, IMS_CX_ERROR_IDENTITIES_DONT_MATCH);
+	a = call(cx_mar("bob@open-ims.test", "sip:bob@open-ims.test", "SIP Digest", 1, NULL, 0,
+			NULL));
+	expect(a, false, IMS_DIAMETER_MISSING_AVP);
+	assert_int_equal(a->failed_avp_code, IMS_CX_AVP_SERVER_NAME);
+	a = call(cx_mar("bob@open-ims.test", "sip:bob@open-ims.test", NULL, 1, NULL, 0, SCSCF));
+	expect(a, false, IMS_DIAMETER_MISSING_AVP);
+	assert_int_equal(a->failed_avp_code, IMS_CX_AVP_SIP_AUTH_DATA_ITEM);
+}
+
+#define PARALLEL 40
+
+static void test_mar_parallel_sqns_are_distinct(void **state)
+{
+	static struct cx_answer ans[PARALLEL];
+	struct cx_pending *p[PARALLEL];
+	uint64_t sqn[PARALLEL];
+	struct ims_aka_keys k;
+
+	aka_keys(&k, CAROL_K, LAB_OP);
+	for (int i = 0; i < PARALLEL; i++)
+		p[i] = cx_send(cx_mar("carol@open-ims.test", "sip:carol@open-ims.test",
+				      "Digest-AKAv1-MD5", 1, NULL, 0, SCSCF),
+			       &ans[i]);
+	for (int i = 0; i < PARALLEL; i++)
+		cx_wait(p[i]);
+	for (int i = 0; i < PARALLEL; i++) {
+		expect(&ans[i], false, IMS_DIAMETER_SUCCESS);
+		sqn[i] = ue_accepts(&k, &ans[i].items[0]);
+		for (int j = 0; j < i; j++)
+			assert_true(sqn[i] != sqn[j]);
+	}
+}
+
+/* ---- SAR / LIR ------------------------------------------------------------------ */
+
+static void test_sar_registration_returns_profile(void **state)
+{
+	struct ims_subscription *sub = NULL;
+	struct cx_answer *a;
+
+	expect(call(cx_mar("alice@open-ims.test", "sip:alice@open-ims.test", "SIP Digest", 1,
+			   NULL, 0, SCSCF)),
+	       false, 2001);
+	a = call(cx_sar("alice@open-ims.test", "sip:alice@open-ims.test",
+			IMS_CX_SAT_REGISTRATION, SCSCF, 0));
+	expect(a, false, IMS_DIAMETER_SUCCESS);
+	assert_string_equal(a->user_name, "alice@open-ims.test");
+	assert_true(a->user_data_len > 0);
+	assert_int_equal(ims_userdata_parse(a->user_data, a->user_data_len, &sub), 0);
+	assert_string_equal(sub->private_id, "alice@open-ims.test");
+	assert_int_equal(sub->nprofiles, 1);
+	assert_int_equal(sub->profiles[0].nidentities, 2);
+	assert_string_equal(sub->profiles[0].identities[0].identity, "sip:alice@open-ims.test");
+	assert_string_equal(sub->profiles[0].identities[1].identity, "tel:+15550001");
+	ims_subscription_free(sub);
+
+	/* now registered: UAR says subsequent, LIR gives the S-CSCF, for the
+	 * whole implicit set */
+	a = call(cx_uar("alice@open-ims.test", "tel:+15550001", HOME, 0));
+	expect(a, true, IMS_CX_SUBSEQUENT_REGISTRATION);
+	assert_string_equal(a->server_name, SCSCF);
+	a = call(cx_lir("tel:+15550001"));
+	expect(a, false, IMS_DIAMETER_SUCCESS);
+	assert_string_equal(a->server_name, SCSCF);
+	/* re-registration, profile already there: no User-Data */
+	a = call(cx_sar("alice@open-ims.test", "sip:alice@open-ims.test",
+			IMS_CX_SAT_RE_REGISTRATION, SCSCF, 1));
+	expect(a, false, IMS_DIAMETER_SUCCESS);
+	assert_int_equal(a->user_data_len, 0);
+}
+
+static void test_sar_profile_with_ifc_and_barring(void **state)
+{
+	struct ims_subscription *sub = NULL;
+	struct cx_answer *a;
+
+	register_user("frank@open-ims.test", "sip:frank@open-ims.test");
+	a = call(cx_sar("frank@open-ims.test", "sip:frank@open-ims.test", IMS_CX_SAT_NO_ASSIGNMENT,
+			SCSCF, 0));
+	expect(a, false, IMS_DIAMETER_SUCCESS);
+	assert_int_equal(ims_userdata_parse(a->user_data, a->user_data_len, &sub), 0);
+	assert_int_equal(sub->nprofiles, 2); /* two service profiles in the set */
+	assert_int_equal(sub->profiles[0].nifcs, 1);
+	assert_string_equal(sub->profiles[0].ifcs[0].as.server_name, "sip:as.open-ims.test:5070");
+	assert_int_equal(sub->profiles[0].ifcs[0].tp.nspts, 2);
+	assert_true(sub->profiles[1].identities[0].barred);
+	ims_subscription_free(sub);
+	deregister_user("frank@open-ims.test", "sip:frank@open-ims.test");
+}
+
+static void test_sar_second_scscf_is_refused(void **state)
+{
+	struct cx_answer *a;
+
+	register_user("bob@open-ims.test", "sip:bob@open-ims.test");
+	a = call(cx_sar("bob@open-ims.test", "sip:bob@open-ims.test", IMS_CX_SAT_REGISTRATION,
+			OTHER_SCSCF, 0));
+	expect(a, true, IMS_CX_ERROR_IDENTITY_ALREADY_REGISTERED);
+	assert_string_equal(a->server_name, SCSCF);
+	expect(call(cx_sar("bob@open-ims.test", "sip:bob@open-ims.test",
+			   IMS_CX_SAT_UNREGISTERED_USER, OTHER_SCSCF, 0)),
+	       true, IMS_CX_ERROR_IDENTITY_ALREADY_REGISTERED);
+	expect(call(cx_sar("bob@open-ims.test", "sip:bob@open-ims.test",
+			   IMS_CX_SAT_USER_DEREGISTRATION, OTHER_SCSCF, 0)),
+	       false, IMS_DIAMETER_UNABLE_TO_COMPLY);
+	/* a MAR from the new S-CSCF moves the user (TS 29.228 8.1) */
+	expect(call(cx_mar("bob@open-ims.test", "sip:bob@open-ims.test", "SIP Digest", 1, NULL, 0,
+			   OTHER_SCSCF)),
+	       false, 2001);
+	expect(call(cx_sar("bob@open-ims.test", "sip:bob@open-ims.test", IMS_CX_SAT_REGISTRATION,
+			   OTHER_SCSCF, 0)),
+	       false, 2001);
+	a = call(cx_lir("sip:bob@open-ims.test"));
+	assert_string_equal(a->server_name, OTHER_SCSCF);
+	expect(call(cx_sar("bob@open-ims.test", "sip:bob@open-ims.test",
+			   IMS_CX_SAT_USER_DEREGISTRATION, OTHER_SCSCF, 0)),
+	       false, 2001);
+}
+
+static void test_sar_deregistration(void **state)
+{
+	static const int types[] = {IMS_CX_SAT_USER_DEREGISTRATION,
+				    IMS_CX_SAT_TIMEOUT_DEREGISTRATION,
+				    IMS_CX_SAT_ADMINISTRATIVE_DEREGISTRATION};
+	for (size_t i = 0; i < 3; i++) {
+		register_user("alice@open-ims.test", "sip:alice@open-ims.test");
+		expect(call(cx_sar("alice@open-ims.test", "sip:alice@open-ims.test", types[i],
+				   SCSCF, 0)),
+		       false, IMS_DIAMETER_SUCCESS);
+		expect(call(cx_lir("sip:alice@open-ims.test")), true,
+		       IMS_CX_ERROR_IDENTITY_NOT_REGISTERED);
+		expect(call(cx_uar("alice@open-ims.test", "sip:alice@open-ims.test", HOME,
+				   IMS_CX_UAT_DE_REGISTRATION)),
+		       true, IMS_CX_ERROR_IDENTITY_NOT_REGISTERED);
+		expect(call(cx_uar("alice@open-ims.test", "sip:alice@open-ims.test", HOME, 0)), true,
+		       IMS_CX_FIRST_REGISTRATION);
+	}
+	/* without Public-Identity: every identity of the User-Name */
+	register_user("alice@open-ims.test", "sip:alice@open-ims.test");
+	expect(call(cx_uar("alice@open-ims.test", "sip:alice@open-ims.test", HOME,
+			   IMS_CX_UAT_DE_REGISTRATION)),
+	       false, IMS_DIAMETER_SUCCESS);
+	expect(call(cx_sar("alice@open-ims.test", NULL, IMS_CX_SAT_TIMEOUT_DEREGISTRATION, SCSCF,
+			   0)),
+	       false, IMS_DIAMETER_SUCCESS);
+	expect(call(cx_lir("tel:+15550001")), true, IMS_CX_ERROR_IDENTITY_NOT_REGISTERED);
+}
+
+static void test_sar_store_server_name_and_auth_failure(void **state)
+{
+	struct cx_answer *a;
+
+	register_user("alice@open-ims.test", "sip:alice@open-ims.test");
+	expect(call(cx_sar("alice@open-ims.test", "sip:alice@open-ims.test",
+			   IMS_CX_SAT_USER_DEREGISTRATION_STORE_SERVER_NAME, SCSCF, 0)),
+	       false, IMS_DIAMETER_SUCCESS);
+	a = call(cx_uar("alice@open-ims.test", "sip:alice@open-ims.test", HOME, 0));
+	expect(a, true, IMS_CX_SUBSEQUENT_REGISTRATION);
+	assert_string_equal(a->server_name, SCSCF);
+	/* a failed first authentication clears the name the MAR stored */
+	expect(call(cx_sar("alice@open-ims.test", "sip:alice@open-ims.test",
+			   IMS_CX_SAT_AUTHENTICATION_FAILURE, SCSCF, 0)),
+	       false, IMS_DIAMETER_SUCCESS);
+	expect(call(cx_uar("alice@open-ims.test", "sip:alice@open-ims.test", HOME, 0)), true,
+	       IMS_CX_FIRST_REGISTRATION);
+	/* ...but does not de-register a registered user */
+	register_user("alice@open-ims.test", "sip:alice@open-ims.test");
+	expect(call(cx_sar("alice@open-ims.test", "sip:alice@open-ims.test",
+			   IMS_CX_SAT_AUTHENTICATION_TIMEOUT, SCSCF, 0)),
+	       false, IMS_DIAMETER_SUCCESS);
+	expect(call(cx_lir("sip:alice@open-ims.test")), false, IMS_DIAMETER_SUCCESS);
+	deregister_user("alice@open-ims.test", "sip:alice@open-ims.test");
+}
+
+static void test_sar_errors(void **state)
+{
+	struct cx_answer *a;
+	expect(call(cx_sar("nobody@open-ims.test", "sip:nobody@open-ims.test",
+			   IMS_CX_SAT_REGISTRATION, SCSCF, 0)),
+	       true, IMS_CX_ERROR_USER_UNKNOWN);
+	expect(call(cx_sar("alice@open-ims.test", "sip:bob@open-ims.test", IMS_CX_SAT_REGISTRATION,
+			   SCSCF, 0)),
+	       true, IMS_CX_ERROR_IDENTITIES_DONT_MATCH);
+	a = call(cx_sar("alice@open-ims.test", "sip:alice@open-ims.test", -1, SCSCF, 0));
+	expect(a, false, IMS_DIAMETER_MISSING_AVP);
+	assert_int_equal(a->failed_avp_code, IMS_CX_AVP_SERVER_ASSIGNMENT_TYPE);
+	a = call(cx_sar("alice@open-ims.test", "sip:alice@open-ims.test", 42, SCSCF, 0));
+	expect(a, false, IMS_DIAMETER_INVALID_AVP_VALUE);
+	assert_int_equal(a->failed_avp_code, IMS_CX_AVP_SERVER_ASSIGNMENT_TYPE);
+}
+
+static void test_lir_unregistered_services(void **state)
+{
+	struct cx_answer *a;
+
+	/* frank's profile has an iFC for the unregistered state */
+	a = call(cx_lir("sip:frank@open-ims.test"));
+	expect(a, true, IMS_CX_UNREGISTERED_SERVICE);
+	assert_true(a->has_caps);
+	assert_int_equal(a->mandatory[0], 7);
+	expect(call(cx_sar(NULL, "sip:frank@open-ims.test", IMS_CX_SAT_UNREGISTERED_USER, SCSCF,
+			   0)),
+	       false, IMS_DIAMETER_SUCCESS);
+	a = call(cx_lir("sip:frank@open-ims.test"));
+	expect(a, false, IMS_DIAMETER_SUCCESS);
+	assert_string_equal(a->server_name, SCSCF);
+	expect(call(cx_sar(NULL, "sip:frank@open-ims.test", IMS_CX_SAT_TIMEOUT_DEREGISTRATION,
+			   SCSCF, 0)),
+	       false, IMS_DIAMETER_SUCCESS);
+	/* a wildcarded PSI is found by its pattern */
+	a = call(cx_lir("sip:conf42@open-ims.test"));
+	expect(a, true, IMS_CX_UNREGISTERED_SERVICE);
+	expect(call(cx_lir("sip:nobody@open-ims.test")), true, IMS_CX_ERROR_USER_UNKNOWN);
+	expect(call(cx_lir("sip:carol@open-ims.test")), true, IMS_CX_ERROR_IDENTITY_NOT_REGISTERED);
+	a = call(cx_lir(NULL));
+	expect(a, false, IMS_DIAMETER_MISSING_AVP);
+	assert_int_equal(a->failed_avp_code, IMS_CX_AVP_PUBLIC_IDENTITY);
+}
+
+/* ---- RTR / PPR through the control channel ------------------------------------------ */
+
+static void control(const char *cmd, char *reply, size_t len)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+	ssize_t n, got = 0;
+
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", ctl_path);
+	assert_int_equal(connect(s, (struct sockaddr *)&sa, sizeof sa), 0);
+	assert_true(write(s, cmd, strlen(cmd)) == (ssize_t)strlen(cmd));
+	while ((n = read(s, reply + got, len - 1 - (size_t)got)) > 0)
+		got += n;
+	reply[got] = '\0';
+	close(s);
+}
+
+static void test_control_rtr_deregisters(void **state)
+{
+	char reply[1024];
+
+	control("ping\n", reply, sizeof reply);
+	assert_string_equal(reply, "OK 0 pong\n");
+	register_user("carol@open-ims.test", "sip:carol@open-ims.test");
+	control("ppr sip:carol@open-ims.test\n", reply, sizeof reply);
+	assert_true(strncmp(reply, "OK 2001", 7) == 0);
+	assert_int_equal(seen.ppr, 1);
+	assert_non_null(strstr(seen.user_data, "sip:carol@open-ims.test"));
+	control("rtr carol@open-ims.test remove_scscf operator test\n", reply, sizeof reply);
+	assert_true(strncmp(reply, "OK 2001", 7) == 0);
+	assert_int_equal(seen.rtr, 1);
+	assert_string_equal(seen.user_name, "carol@open-ims.test");
+	assert_int_equal(seen.n_public, 2);
+	assert_int_equal(seen.reason, IMS_CX_REASON_REMOVE_SCSCF);
+	expect(call(cx_lir("sip:carol@open-ims.test")), true, IMS_CX_ERROR_IDENTITY_NOT_REGISTERED);
+	control("rtr sip:carol@open-ims.test\n", reply, sizeof reply);
+	assert_true(strncmp(reply, "ERR", 3) == 0);
+	control("rtr\n", reply, sizeof reply);
+	assert_true(strncmp(reply, "ERR usage", 9) == 0);
+}
+
+/* ---- MariaDB stopped and started under the HSS --------------------------------------- */
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int db(const char *verb)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "'%s' %s >&2", db_script, verb);
+	return system(cmd);
+}
+
+static void test_database_down_and_back(void **state)
+{
+	struct cx_answer *a;
+	double t;
+	int ok = 0;
+
+	/* warm every pooled connection */
+	for (int i = 0; i < 10; i++)
+		expect(call(cx_uar("alice@open-ims.test", "sip:alice@open-ims.test", HOME, 0)),
+		       true, IMS_CX_FIRST_REGISTRATION);
+	assert_int_equal(db("down"), 0);
+	for (int i = 0; i < 5; i++) {
+		t = now();
+		a = call(cx_uar("alice@open-ims.test", "sip:alice@open-ims.test", HOME, 0));
+		expect(a, false, IMS_DIAMETER_UNABLE_TO_COMPLY);
+		assert_true(now() - t < 1.0);
+		t = now();
+		a = call(cx_mar("dave@open-ims.test", "sip:dave@open-ims.test", "Digest-AKAv1-MD5",
+				1, NULL, 0, SCSCF));
+		expect(a, false, IMS_DIAMETER_UNABLE_TO_COMPLY);
+		assert_true(now() - t < 1.0);
+	}
+	assert_int_equal(db("up"), 0);
+	for (int i = 0; i < 50 && !ok; i++) {
+		a = call(cx_uar("alice@open-ims.test", "sip:alice@open-ims.test", HOME, 0));
+		ok = a->experimental && a->code == IMS_CX_FIRST_REGISTRATION;
+		if (!ok)
+			usleep(200000);
+	}
+	assert_true(ok);
+	for (int i = 0; i < 10; i++)
+		expect(call(cx_mar("alice@open-ims.test", "sip:alice@open-ims.test", "SIP Digest", 1,
+				   NULL, 0, SCSCF)),
+		       false, IMS_DIAMETER_SUCCESS);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_uar_first_registration_with_capabilities),
+		cmocka_unit_test(test_uar_capabilities_of_the_subscription),
+		cmocka_unit_test(test_uar_unknown_user),
+		cmocka_unit_test(test_uar_identities_dont_match),
+		cmocka_unit_test(test_uar_roaming),
+		cmocka_unit_test(test_uar_barred),
+		cmocka_unit_test(test_uar_missing_and_invalid_avps),
+		cmocka_unit_test(test_mar_sip_digest),
+		cmocka_unit_test(test_mar_legacy_digest_md5),
+		cmocka_unit_test(test_mar_unknown_gives_default_scheme),
+		cmocka_unit_test(test_mar_aka_vectors_accepted_by_ue),
+		cmocka_unit_test(test_mar_aka_with_opc),
+		cmocka_unit_test(test_mar_number_of_items_is_capped),
+		cmocka_unit_test(test_mar_resync_resets_sqn),
+		cmocka_unit_test(test_mar_resync_with_bad_mac_is_rejected),
+		cmocka_unit_test(test_mar_scheme_not_supported),
+		cmocka_unit_test(test_mar_errors),
+		cmocka_unit_test(test_mar_parallel_sqns_are_distinct),
+		cmocka_unit_test(test_sar_registration_returns_profile),
+		cmocka_unit_test(test_sar_profile_with_ifc_and_barring),
+		cmocka_unit_test(test_sar_second_scscf_is_refused),
+		cmocka_unit_test(test_sar_deregistration),
+		cmocka_unit_test(test_sar_store_server_name_and_auth_failure),
+		cmocka_unit_test(test_sar_errors),
+		cmocka_unit_test(test_lir_unregistered_services),
+		cmocka_unit_test(test_control_rtr_deregisters),
+		cmocka_unit_test(test_database_down_and_back),
+	};
+	const char *port = getenv("IMS_DB_PORT");
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s PATH-TO-ims-hss PATH-TO-scripts/db\n", argv[0]);
+		return 2;
+	}
+	hss_bin = argv[1];
+	db_script = argv[2];
+	if (port)
+		db_port = atoi(port);
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
