@@ -15,11 +15,11 @@
 
 #define MAX_COLS 16
 #define MAX_PARAMS 8
+#define SLOW_MS 500 /* a failed attempt this slow was a timeout: no retry */
 
 struct hss_db_conn {
 	MYSQL *my;            /* NULL: closed */
 	MYSQL_STMT **stmt;    /* [hss_db_n_queries], prepared lazily */
-	int64_t retry_after;  /* ms (monotonic): fail fast until then */
 	struct hss_db_conn *next_free;
 };
 
@@ -31,6 +31,7 @@ static struct {
 	pthread_mutex_t lock; /* the free list only, never held across MySQL */
 	pthread_cond_t cond;
 	bool started;
+	_Atomic int64_t down_until; /* ms (monotonic): the server is gone, fail fast */
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
 
 static int64_t now_ms(void)
@@ -58,8 +59,6 @@ static int conn_open(struct hss_db_conn *c)
 	unsigned int ct = (unsigned)cfg->db_connect_timeout, rt = (unsigned)cfg->db_read_timeout;
 	unsigned int proto = MYSQL_PROTOCOL_TCP;
 
-	if (now_ms() < c->retry_after)
-		return -1;
 	c->my = mysql_init(NULL);
 	if (!c->my)
 		return -1;
@@ -74,7 +73,7 @@ static int conn_open(struct hss_db_conn *c)
 			 cfg->db_name, mysql_error(c->my));
 		mysql_close(c->my);
 		c->my = NULL;
-		c->retry_after = now_ms() + cfg->db_retry_interval;
+		pool.down_until = now_ms() + cfg->db_retry_interval;
 		return -1;
 	}
 	IMS_DEBUG("db: connected to %s:%d/%s", cfg->db_host, cfg->db_port, cfg->db_name);
@@ -299,22 +298,34 @@ static int exec_on(struct hss_db_conn *c, int qi, const struct hss_db_val *param
 int hss_db_exec(int q, const struct hss_db_val *params, struct hss_db_val *cols,
 		hss_db_row_fn row, void *ctx, uint64_t *rows, uint64_t *insert_id)
 {
-	struct hss_db_conn *c = conn_get();
+	struct hss_db_conn *c;
 	uint64_t dummy;
+	int64_t start = now_ms();
 	bool lost;
 	int rc;
 
 	if (!rows)
 		rows = &dummy;
+	if (start < pool.down_until) {
+		IMS_DEBUG("db: server unavailable (retrying in %lld ms)",
+			  (long long)(pool.down_until - start));
+		return HSS_DB_ERROR;
+	}
+	c = conn_get();
 	if (!c)
 		return HSS_DB_ERROR;
 	rc = exec_on(c, q, params, cols, row, ctx, rows, insert_id, &lost);
-	if (rc == HSS_DB_ERROR && lost && *rows == 0) {
-		/* The server went away (restart, idle timeout): reconnect once. */
+	if (rc == HSS_DB_ERROR && lost) {
 		conn_close(c);
-		rc = exec_on(c, q, params, cols, row, ctx, rows, insert_id, &lost);
-		if (rc == HSS_DB_ERROR && lost)
-			conn_close(c);
+		if (now_ms() - start > SLOW_MS) {
+			/* a timeout: the server hangs; let the others fail fast */
+			pool.down_until = now_ms() + pool.cfg->db_retry_interval;
+		} else if (*rows == 0) {
+			/* the server went away (restart, idle timeout): reconnect once */
+			rc = exec_on(c, q, params, cols, row, ctx, rows, insert_id, &lost);
+			if (rc == HSS_DB_ERROR && lost)
+				conn_close(c);
+		}
 	}
 	conn_put(c);
 	return rc;

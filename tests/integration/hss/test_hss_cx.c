@@ -833,6 +833,62 @@ static void test_database_down_and_back(void **state)
 		       false, IMS_DIAMETER_SUCCESS);
 }
 
+/* The MariaDB of scripts/db, from its pid file. */
+static pid_t mariadb_pid(void)
+{
+	const char *state = getenv("IMS_STATE");
+	char path[512];
+	long pid = 0;
+	FILE *f;
+
+	if (!state)
+		return -1;
+	snprintf(path, sizeof path, "%s/run/mariadb.pid", state);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &pid) != 1)
+		pid = -1;
+	fclose(f);
+	return (pid_t)pid;
+}
+
+static void test_database_hung_answers_within_a_second(void **state)
+{
+	pid_t pid = mariadb_pid();
+	struct cx_answer *a;
+	double t, worst = 0;
+	int ok = 0;
+
+	if (pid <= 0)
+		skip();
+	a = call(cx_uar("alice@open-ims.test", "sip:alice@open-ims.test", HOME, 0));
+	assert_true(a->answered && a->experimental);
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	for (int i = 0; i < 6; i++) {
+		t = now();
+		a = call(cx_uar("alice@open-ims.test", "sip:alice@open-ims.test", HOME, 0));
+		t = now() - t;
+		worst = t > worst ? t : worst;
+		if (!a->answered || a->code != IMS_DIAMETER_UNABLE_TO_COMPLY)
+			break;
+		ok++;
+	}
+	kill(pid, SIGCONT);
+	fprintf(stderr, "test: slowest answer with MariaDB hung: %.2f s\n", worst);
+	assert_int_equal(ok, 6);
+	assert_true(worst < 1.5); /* read timeout 1 s + Diameter round trip */
+	ok = 0;
+	for (int i = 0; i < 50 && !ok; i++) {
+		a = call(cx_uar("alice@open-ims.test", "sip:alice@open-ims.test", HOME, 0));
+		ok = a->experimental && (a->code == IMS_CX_FIRST_REGISTRATION ||
+					 a->code == IMS_CX_SUBSEQUENT_REGISTRATION);
+		if (!ok)
+			usleep(200000);
+	}
+	assert_true(ok);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -863,6 +919,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_lir_unregistered_services),
 		cmocka_unit_test(test_control_rtr_deregisters),
 		cmocka_unit_test(test_database_down_and_back),
+		cmocka_unit_test(test_database_hung_answers_within_a_second),
 	};
 	const char *port = getenv("IMS_DB_PORT");
 
