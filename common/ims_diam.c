@@ -254,13 +254,15 @@ static void answer_cb(void *data, struct msg **answer)
 static void expire_cb(void *data, DiamId_t sentto, size_t sentto_len, struct msg **req)
 {
 	struct pending *p = claim(data);
+
+	fd_msg_free(*req); /* ours to dispose of (else freeDiameter logs an error) */
+	*req = NULL;
 	if (!p)
 		return;
 	IMS_WARN("diameter: no answer from %.*s within %u ms [%s]", (int)sentto_len,
 		 sentto ? (const char *)sentto : "?", p->timeout_ms, p->sid);
 	p->cb(p->data, NULL);
 	free(p);
-	/* freeDiameter frees *req. */
 }
 
 /* Our own deadlines: for requests freeDiameter lost track of (an answer it
