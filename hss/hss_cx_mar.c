@@ -24,6 +24,7 @@
  */
 #include "hss_cfg.h"
 #include "hss_cx.h"
+#include "hss_rtr.h"
 
 #include "ims_aka.h"
 #include "ims_codec.h"
@@ -142,12 +143,16 @@ static int mar_store_server(struct hss_req *r, struct mar *m)
 	if (strcmp(m->impu.scscf_name, m->server) == 0 &&
 	    strcmp(m->impu.origin_host, m->origin_host) == 0)
 		return 0;
-	if (m->impu.scscf_name[0] && m->impu.state != HSS_NOT_REGISTERED)
-		IMS_INFO("MAR %s: %s moves from %s to %s", r->sid, m->impu_id,
-			 m->impu.scscf_name, m->server);
 	if (hss_db_set_state(m->impu.implicit_set, m->impu.state, m->server, m->origin_host,
 			     m->origin_realm) != HSS_DB_OK)
 		return hss_fail_db(r);
+	if (m->impu.scscf_name[0] && m->impu.state != HSS_NOT_REGISTERED &&
+	    strcmp(m->impu.scscf_name, m->server) != 0) {
+		IMS_INFO("MAR %s: %s moves from %s to %s", r->sid, m->impu_id,
+			 m->impu.scscf_name, m->server);
+		if (m->impu.origin_host[0] && strcmp(m->impu.origin_host, m->origin_host) != 0)
+			hss_rtr_old_scscf(m->impi_id, &m->impu, r->sid);
+	}
 	return 0;
 }
 

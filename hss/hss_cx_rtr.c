@@ -213,3 +213,40 @@ int hss_ppr_send(const char *identity, char *why, size_t len)
 	IMS_INFO("PPR %s: %s", identity, why);
 	return rc;
 }
+
+static void on_old_answer(void *data, struct msg *ans)
+{
+	struct ims_cx_result res;
+	char *what = data;
+
+	if (ans && ims_cx_result_get(ans, &res) == 0)
+		IMS_INFO("%s answered %s %u", what,
+			 res.experimental ? "Experimental-Result-Code" : "Result-Code", res.code);
+	else
+		IMS_WARN("%s: no answer", what);
+	free(what);
+}
+
+void hss_rtr_old_scscf(const char *impi, const struct hss_impu *old, const char *sid)
+{
+	struct target t;
+	struct msg *m = NULL;
+	char *what = NULL;
+
+	memset(&t, 0, sizeof t);
+	snprintf(t.impi, sizeof t.impi, "%s", impi);
+	add_set(&t, old);
+	if (t.nsets == 0 || rtr_build(&t, IMS_CX_REASON_NEW_SERVER_ASSIGNED, NULL, &m) < 0) {
+		IMS_WARN("MAR %s: cannot build the RTR to the old S-CSCF %s", sid, old->origin_host);
+		return;
+	}
+	if (asprintf(&what, "RTR (new server assigned) to %s for %s", t.host, old->identity) < 0)
+		what = NULL;
+	IMS_INFO("MAR %s: %s", sid, what ? what : "RTR to the old S-CSCF");
+	if (!what || ims_diam_send(m, (unsigned)hss_cx_cfg->request_timeout * 1000u,
+				   on_old_answer, what) < 0) {
+		IMS_WARN("MAR %s: the RTR to the old S-CSCF %s could not be sent", sid,
+			 old->origin_host);
+		free(what);
+	}
+}

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct hss_impu;
+
 /* identity: a private identity (alice@open-ims.test: every registered
  * public identity of it) or a public one (sip:/sips:/tel:, its implicit
  * set).  reason: Reason-Code 0..3 (IMS_CX_REASON_*); info: Reason-Info or
@@ -27,5 +29,11 @@ int hss_rtr_send(const char *identity, int reason, const char *info, char *why, 
  * identity) or of every registered set of a private identity.  Returns as
  * hss_rtr_send(). */
 int hss_ppr_send(const char *identity, char *why, size_t len);
+
+/* TS 29.228 8.1.1: a MAR moved the implicit set of old (as it was before)
+ * to a new S-CSCF with another Diameter host; tell the old S-CSCF with an
+ * RTR (NEW_SERVER_ASSIGNED) without waiting for its answer (safe on a
+ * freeDiameter thread).  The database is not touched. */
+void hss_rtr_old_scscf(const char *impi, const struct hss_impu *old, const char *sid);
 
 #endif

@@ -121,7 +121,8 @@ static const char *const fixture_sql[] = {
 	"INSERT INTO impu_visited_network (impu_id, visited_network_id) VALUES (901, 900)",
 };
 
-static int db_fixture(void)
+/* Run constant statements on the lab's database. */
+static int db_exec(const char *const *sql, size_t n)
 {
 	MYSQL *my = mysql_init(NULL);
 	int rc = 0;
@@ -133,13 +134,18 @@ static int db_fixture(void)
 		mysql_close(my);
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof fixture_sql / sizeof fixture_sql[0] && rc == 0; i++) {
-		rc = mysql_query(my, fixture_sql[i]);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		rc = mysql_query(my, sql[i]);
 		if (rc)
-			fprintf(stderr, "test: %s: %s\n", fixture_sql[i], mysql_error(my));
+			fprintf(stderr, "test: %s: %s\n", sql[i], mysql_error(my));
 	}
 	mysql_close(my);
 	return rc ? -1 : 0;
+}
+
+static int db_fixture(void)
+{
+	return db_exec(fixture_sql, sizeof fixture_sql / sizeof fixture_sql[0]);
 }
 
 static int start_hss(void)
@@ -640,6 +646,30 @@ static void test_sar_second_scscf_is_refused(void **state)
 	       false, 2001);
 }
 
+static void test_mar_moves_user_to_new_scscf(void **state)
+{
+	static const char *const elsewhere[] = {
+		"UPDATE impu SET origin_host = 'gone.open-ims.test' WHERE implicit_set = 4"};
+	struct cx_answer *a;
+
+	register_user("dave@open-ims.test", "sip:dave@open-ims.test");
+	/* as if an S-CSCF on another Diameter host had registered dave: the HSS
+	 * moves him and tries an RTR (NEW_SERVER_ASSIGNED) to that host */
+	assert_int_equal(db_exec(elsewhere, 1), 0);
+	expect(call(cx_mar("dave@open-ims.test", "sip:dave@open-ims.test", "Digest-AKAv1-MD5", 1,
+			   NULL, 0, OTHER_SCSCF)),
+	       false, IMS_DIAMETER_SUCCESS);
+	a = call(cx_lir("tel:+15550004"));
+	expect(a, false, IMS_DIAMETER_SUCCESS);
+	assert_string_equal(a->server_name, OTHER_SCSCF);
+	expect(call(cx_sar("dave@open-ims.test", "sip:dave@open-ims.test", IMS_CX_SAT_REGISTRATION,
+			   OTHER_SCSCF, 1)),
+	       false, IMS_DIAMETER_SUCCESS);
+	expect(call(cx_sar("dave@open-ims.test", NULL, IMS_CX_SAT_USER_DEREGISTRATION,
+			   OTHER_SCSCF, 1)),
+	       false, IMS_DIAMETER_SUCCESS);
+}
+
 static void test_sar_deregistration(void **state)
 {
 	static const int types[] = {IMS_CX_SAT_USER_DEREGISTRATION,
@@ -913,6 +943,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sar_registration_returns_profile),
 		cmocka_unit_test(test_sar_profile_with_ifc_and_barring),
 		cmocka_unit_test(test_sar_second_scscf_is_refused),
+		cmocka_unit_test(test_mar_moves_user_to_new_scscf),
 		cmocka_unit_test(test_sar_deregistration),
 		cmocka_unit_test(test_sar_store_server_name_and_auth_failure),
 		cmocka_unit_test(test_sar_errors),
