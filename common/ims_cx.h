@@ -81,37 +81,37 @@ enum ims_cx_avp_code_base {
 
 /* ... and vendor 10415 (3GPP, TS 29.229 section 6.3). */
 enum ims_cx_avp_code {
-	IMS_CX_AVP_VISITED_NETWORK_IDENTIFIER = 600, /* OctetString */
-	IMS_CX_AVP_PUBLIC_IDENTITY = 601,            /* UTF8String */
-	IMS_CX_AVP_SERVER_NAME = 602,                /* UTF8String */
-	IMS_CX_AVP_SERVER_CAPABILITIES = 603,        /* Grouped */
-	IMS_CX_AVP_MANDATORY_CAPABILITY = 604,       /* Unsigned32 */
-	IMS_CX_AVP_OPTIONAL_CAPABILITY = 605,        /* Unsigned32 */
-	IMS_CX_AVP_USER_DATA = 606,                  /* OctetString (XML) */
-	IMS_CX_AVP_SIP_NUMBER_AUTH_ITEMS = 607,      /* Unsigned32 */
-	IMS_CX_AVP_SIP_AUTHENTICATION_SCHEME = 608,  /* UTF8String */
-	IMS_CX_AVP_SIP_AUTHENTICATE = 609,           /* OctetString */
-	IMS_CX_AVP_SIP_AUTHORIZATION = 610,          /* OctetString */
-	IMS_CX_AVP_SIP_AUTHENTICATION_CONTEXT = 611, /* OctetString */
-	IMS_CX_AVP_SIP_AUTH_DATA_ITEM = 612,         /* Grouped */
-	IMS_CX_AVP_SIP_ITEM_NUMBER = 613,            /* Unsigned32 */
-	IMS_CX_AVP_SERVER_ASSIGNMENT_TYPE = 614,     /* Enumerated */
-	IMS_CX_AVP_DEREGISTRATION_REASON = 615,      /* Grouped */
-	IMS_CX_AVP_REASON_CODE = 616,                /* Enumerated */
-	IMS_CX_AVP_REASON_INFO = 617,                /* UTF8String */
-	IMS_CX_AVP_CHARGING_INFORMATION = 618,       /* Grouped */
-	IMS_CX_AVP_USER_AUTHORIZATION_TYPE = 623,    /* Enumerated */
+	IMS_CX_AVP_VISITED_NETWORK_IDENTIFIER = 600,  /* OctetString */
+	IMS_CX_AVP_PUBLIC_IDENTITY = 601,             /* UTF8String */
+	IMS_CX_AVP_SERVER_NAME = 602,                 /* UTF8String */
+	IMS_CX_AVP_SERVER_CAPABILITIES = 603,         /* Grouped */
+	IMS_CX_AVP_MANDATORY_CAPABILITY = 604,        /* Unsigned32 */
+	IMS_CX_AVP_OPTIONAL_CAPABILITY = 605,         /* Unsigned32 */
+	IMS_CX_AVP_USER_DATA = 606,                   /* OctetString (XML) */
+	IMS_CX_AVP_SIP_NUMBER_AUTH_ITEMS = 607,       /* Unsigned32 */
+	IMS_CX_AVP_SIP_AUTHENTICATION_SCHEME = 608,   /* UTF8String */
+	IMS_CX_AVP_SIP_AUTHENTICATE = 609,            /* OctetString */
+	IMS_CX_AVP_SIP_AUTHORIZATION = 610,           /* OctetString */
+	IMS_CX_AVP_SIP_AUTHENTICATION_CONTEXT = 611,  /* OctetString */
+	IMS_CX_AVP_SIP_AUTH_DATA_ITEM = 612,          /* Grouped */
+	IMS_CX_AVP_SIP_ITEM_NUMBER = 613,             /* Unsigned32 */
+	IMS_CX_AVP_SERVER_ASSIGNMENT_TYPE = 614,      /* Enumerated */
+	IMS_CX_AVP_DEREGISTRATION_REASON = 615,       /* Grouped */
+	IMS_CX_AVP_REASON_CODE = 616,                 /* Enumerated */
+	IMS_CX_AVP_REASON_INFO = 617,                 /* UTF8String */
+	IMS_CX_AVP_CHARGING_INFORMATION = 618,        /* Grouped */
+	IMS_CX_AVP_USER_AUTHORIZATION_TYPE = 623,     /* Enumerated */
 	IMS_CX_AVP_USER_DATA_ALREADY_AVAILABLE = 624, /* Enumerated */
-	IMS_CX_AVP_CONFIDENTIALITY_KEY = 625,        /* OctetString */
-	IMS_CX_AVP_INTEGRITY_KEY = 626,              /* OctetString */
-	IMS_CX_AVP_SUPPORTED_FEATURES = 628,         /* Grouped, V only */
-	IMS_CX_AVP_FEATURE_LIST_ID = 629,            /* Unsigned32, V only */
-	IMS_CX_AVP_FEATURE_LIST = 630,               /* Unsigned32, V only */
-	IMS_CX_AVP_ASSOCIATED_IDENTITIES = 632,      /* Grouped, V only */
-	IMS_CX_AVP_ORIGINATING_REQUEST = 633,        /* Enumerated */
-	IMS_CX_AVP_SIP_DIGEST_AUTHENTICATE = 635,    /* Grouped, V only */
-	IMS_CX_AVP_PATH = 640,                       /* OctetString, V only */
-	IMS_CX_AVP_CONTACT = 641,                    /* OctetString, V only */
+	IMS_CX_AVP_CONFIDENTIALITY_KEY = 625,         /* OctetString */
+	IMS_CX_AVP_INTEGRITY_KEY = 626,               /* OctetString */
+	IMS_CX_AVP_SUPPORTED_FEATURES = 628,          /* Grouped, V only */
+	IMS_CX_AVP_FEATURE_LIST_ID = 629,             /* Unsigned32, V only */
+	IMS_CX_AVP_FEATURE_LIST = 630,                /* Unsigned32, V only */
+	IMS_CX_AVP_ASSOCIATED_IDENTITIES = 632,       /* Grouped, V only */
+	IMS_CX_AVP_ORIGINATING_REQUEST = 633,         /* Enumerated */
+	IMS_CX_AVP_SIP_DIGEST_AUTHENTICATE = 635,     /* Grouped, V only */
+	IMS_CX_AVP_PATH = 640,                        /* OctetString, V only */
+	IMS_CX_AVP_CONTACT = 641,                     /* OctetString, V only */
 };
 
 /* ---- Enumerations (TS 29.229 section 6.3) ---------------------------- */
@@ -297,8 +297,7 @@ int ims_cx_dict_init(void);
 /* UTF8String / OctetString from a NUL-terminated string. */
 int ims_cx_add_str(msg_or_avp *parent, struct dict_object *avp, const char *value);
 /* OctetString (or UTF8String) from len bytes. */
-int ims_cx_add_bytes(msg_or_avp *parent, struct dict_object *avp, const uint8_t *data,
-		     size_t len);
+int ims_cx_add_bytes(msg_or_avp *parent, struct dict_object *avp, const uint8_t *data, size_t len);
 int ims_cx_add_u32(msg_or_avp *parent, struct dict_object *avp, uint32_t value);
 /* Integer32 and Enumerated. */
 int ims_cx_add_i32(msg_or_avp *parent, struct dict_object *avp, int32_t value);
@@ -330,7 +329,7 @@ int ims_cx_avp_i32(struct avp *avp, int32_t *value);
 /* Find the first child avp of parent and read it: 0, -ENOENT or as above. */
 int ims_cx_get_str(msg_or_avp *parent, struct dict_object *avp, char *buf, size_t len);
 int ims_cx_get_bytes(msg_or_avp *parent, struct dict_object *avp, const uint8_t **data,
-		     size_t *len);
+                     size_t *len);
 int ims_cx_get_u32(msg_or_avp *parent, struct dict_object *avp, uint32_t *value);
 int ims_cx_get_i32(msg_or_avp *parent, struct dict_object *avp, int32_t *value);
 
@@ -349,7 +348,7 @@ void ims_cx_session_id(struct msg *msg, char *buf, size_t len);
  * The caller appends the command's own AVPs and owns *out (send it with
  * ims_diam_send() or fd_msg_free() it).  Needs fd_core_parseconf() done. */
 int ims_cx_request_new(struct dict_object *cmd, const char *dest_realm, const char *dest_host,
-		       struct msg **out);
+                       struct msg **out);
 
 /* Turn the received request *msg into its answer (freeDiameter's
  * fd_msg_new_answer_from_req: *msg now points to the answer, which owns the

@@ -55,7 +55,7 @@ static void answer_failure(struct msg **msg, uint32_t code)
 }
 
 static int dispatch_cb(struct msg **msg, struct avp *avp, struct session *sess, void *opaque,
-		       enum disp_action *act)
+                       enum disp_action *act)
 {
 	struct handler *h = opaque;
 	char sid[128];
@@ -68,7 +68,7 @@ static int dispatch_cb(struct msg **msg, struct avp *avp, struct session *sess, 
 	}
 	if (ret < 0) {
 		IMS_ERR("diameter: handler failed (%s); answering DIAMETER_UNABLE_TO_COMPLY [%s]",
-			strerror(-ret), sid);
+		        strerror(-ret), sid);
 		answer_failure(msg, IMS_DIAMETER_UNABLE_TO_COMPLY);
 	} else if (is_request(*msg)) {
 		IMS_ERR("diameter: handler returned without an answer [%s]", sid);
@@ -81,7 +81,7 @@ static int dispatch_cb(struct msg **msg, struct avp *avp, struct session *sess, 
 /* Cx messages no handler took: answer requests COMMAND_UNSUPPORTED,
  * leave answers to freeDiameter (which discards them). */
 static int fallback_cb(struct msg **msg, struct avp *avp, struct session *sess, void *opaque,
-		       enum disp_action *act)
+                       enum disp_action *act)
 {
 	struct msg_hdr *h;
 	char sid[128];
@@ -91,7 +91,7 @@ static int fallback_cb(struct msg **msg, struct avp *avp, struct session *sess, 
 		return 0;
 	ims_cx_session_id(*msg, sid, sizeof sid);
 	IMS_WARN("diameter: no handler for Cx command %u: DIAMETER_COMMAND_UNSUPPORTED [%s]",
-		 h->msg_code, sid);
+	         h->msg_code, sid);
 	if (ims_cx_answer_new(msg) == 0 &&
 	    ims_cx_answer_set_result(*msg, IMS_DIAMETER_COMMAND_UNSUPPORTED) == 0)
 		*act = DISP_ACT_SEND;
@@ -155,7 +155,7 @@ struct pending {
 	void *data;
 	unsigned timeout_ms;
 	char sid[128];
-	struct pending *hnext;        /* bucket chain */
+	struct pending *hnext;         /* bucket chain */
 	struct pending *tprev, *tnext; /* deadline order */
 };
 
@@ -260,7 +260,7 @@ static void expire_cb(void *data, DiamId_t sentto, size_t sentto_len, struct msg
 	if (!p)
 		return;
 	IMS_WARN("diameter: no answer from %.*s within %u ms [%s]", (int)sentto_len,
-		 sentto ? (const char *)sentto : "?", p->timeout_ms, p->sid);
+	         sentto ? (const char *)sentto : "?", p->timeout_ms, p->sid);
 	p->cb(p->data, NULL);
 	free(p);
 }
@@ -278,7 +278,7 @@ static void *watchdog(void *arg)
 			pending_take(p->id);
 			pthread_mutex_unlock(&pend.lock);
 			IMS_WARN("diameter: request got no usable answer within %u ms [%s]",
-				 p->timeout_ms, p->sid);
+			         p->timeout_ms, p->sid);
 			p->cb(p->data, NULL);
 			free(p);
 			pthread_mutex_lock(&pend.lock);
@@ -430,12 +430,12 @@ int ims_diam_start(const char *fd_conf_path)
 		ret = ims_cx_dict_init();
 	if (!ret)
 		ret = fd_step(fd_disp_app_support(ims_cx.app, ims_cx.vendor_3gpp, 1, 0),
-			      "fd_disp_app_support");
+		              "fd_disp_app_support");
 	if (!ret) {
 		struct disp_when when = {.app = ims_cx.app};
-		ret = fd_step(fd_disp_register(fallback_cb, DISP_HOW_APPID, &when, NULL,
-					       &fallback_hdl),
-			      "fd_disp_register");
+		ret = fd_step(
+		    fd_disp_register(fallback_cb, DISP_HOW_APPID, &when, NULL, &fallback_hdl),
+		    "fd_disp_register");
 	}
 	if (!ret)
 		ret = watchdog_start();
@@ -448,7 +448,7 @@ int ims_diam_start(const char *fd_conf_path)
 		goto fail;
 	started = true;
 	IMS_INFO("diameter: node %s (realm %s) started from %s", fd_g_config->cnf_diamid,
-		 fd_g_config->cnf_diamrlm, fd_conf_path);
+	         fd_g_config->cnf_diamrlm, fd_conf_path);
 	return 0;
 fail:
 	unregister_all();

@@ -7,7 +7,8 @@
  *   ims_diam_start("cfg/hss.fd.conf");         // core up, Cx dictionary, peers connecting
  *   ims_diam_register(ims_cx.cmd_uar, hss_uar, ctx);  // one handler per command
  *   ...
- *   ims_diam_stop();                            // handlers off, core down, pending sends answered NULL
+ *   ims_diam_stop();                            // handlers off, core down, pending sends answered
+ * NULL
  *
  * THREADS.  Handlers and answer callbacks run on freeDiameter's threads
  * (several at once: AppServThreads in the .conf), or on ims_diam's own

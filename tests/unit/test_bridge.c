@@ -25,9 +25,9 @@ struct ctx {
 	su_root_t *root;
 	struct ims_bridge *bridge;
 	pthread_t root_thread;
-	int expected;     /* items to wait for */
-	int ran;          /* items run so far (root thread only) */
-	int off_thread;   /* items that ran on another thread */
+	int expected;        /* items to wait for */
+	int ran;             /* items run so far (root thread only) */
+	int off_thread;      /* items that ran on another thread */
 	int next[N_THREADS]; /* next sequence number expected per poster */
 	int out_of_order;
 };
@@ -96,13 +96,18 @@ static int setup(void **state)
 		return -1;
 	c->root = su_root_create(NULL);
 	if (!c->root)
-		return -1;
+		goto fail;
 	c->root_thread = pthread_self();
 	c->bridge = ims_bridge_create(c->root);
 	if (!c->bridge)
-		return -1;
+		goto fail;
 	*state = c;
 	return 0;
+fail:
+	if (c->root)
+		su_root_destroy(c->root);
+	free(c);
+	return -1;
 }
 
 static int teardown(void **state)
@@ -239,15 +244,15 @@ int main(void)
 	ims_log_init("test_bridge", IMS_LOG_WARN, false);
 	su_init();
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_items_from_another_thread_run_on_root_in_order,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_items_from_several_threads_keep_each_threads_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_post_wakes_a_sleeping_root, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_item_may_post_again_from_the_root, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_destroy_runs_pending_items, setup, teardown),
-		cmocka_unit_test(test_destroy_null_is_harmless),
+	    cmocka_unit_test_setup_teardown(test_items_from_another_thread_run_on_root_in_order,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_items_from_several_threads_keep_each_threads_order,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_post_wakes_a_sleeping_root, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_item_may_post_again_from_the_root, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_destroy_runs_pending_items, setup, teardown),
+	    cmocka_unit_test(test_destroy_null_is_harmless),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	su_deinit();

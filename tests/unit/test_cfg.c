@@ -29,14 +29,14 @@ struct demo_cfg {
 
 #define T struct demo_cfg
 static const struct ims_cfg_key keys[] = {
-	IMS_CFG_L(T, "core", "log_level", log_level, "info"),
-	IMS_CFG_S(T, "core", "domain", domain, "open-ims.test"),
-	IMS_CFG_S(T, "sip", "server_name", server_name, "sip:scscf.open-ims.test:6060"),
-	IMS_CFG_I(T, "sip", "port", port, "6060", 1, 65535),
-	IMS_CFG_I(T, "sip", "workers", workers, "-1", -1, 64),
-	IMS_CFG_B(T, "sip", "tcp", use_tcp, "yes"),
-	IMS_CFG_B(T, "sip", "debug_dumps", debug_dumps, "off"),
-	IMS_CFG_END,
+    IMS_CFG_L(T, "core", "log_level", log_level, "info"),
+    IMS_CFG_S(T, "core", "domain", domain, "open-ims.test"),
+    IMS_CFG_S(T, "sip", "server_name", server_name, "sip:scscf.open-ims.test:6060"),
+    IMS_CFG_I(T, "sip", "port", port, "6060", 1, 65535),
+    IMS_CFG_I(T, "sip", "workers", workers, "-1", -1, 64),
+    IMS_CFG_B(T, "sip", "tcp", use_tcp, "yes"),
+    IMS_CFG_B(T, "sip", "debug_dumps", debug_dumps, "off"),
+    IMS_CFG_END,
 };
 #undef T
 
@@ -73,17 +73,17 @@ static void test_empty_file_keeps_defaults(void **state)
 static void test_good_file_overrides_with_comments_and_spaces(void **state)
 {
 	const char *text = "; the lab's S-CSCF\n"
-			   "# both comment styles\n"
-			   "[core]\n"
-			   "log_level = debug\n"
-			   "domain=example.org\n"
-			   "\n"
-			   "[sip]\n"
-			   "  port   =   5070   ; inline comment\n"
-			   "workers = 8\n"
-			   "tcp = off\n"
-			   "debug_dumps = TRUE\n"
-			   "server_name = sip:scscf.example.org:5070\n";
+	                   "# both comment styles\n"
+	                   "[core]\n"
+	                   "log_level = debug\n"
+	                   "domain=example.org\n"
+	                   "\n"
+	                   "[sip]\n"
+	                   "  port   =   5070   ; inline comment\n"
+	                   "workers = 8\n"
+	                   "tcp = off\n"
+	                   "debug_dumps = TRUE\n"
+	                   "server_name = sip:scscf.example.org:5070\n";
 	assert_int_equal(load(text), 0);
 	assert_int_equal(cfg.log_level, IMS_LOG_DEBUG);
 	assert_string_equal(cfg.domain, "example.org");
@@ -120,7 +120,8 @@ static void assert_error(const char *text, const char *expected)
 
 static void test_unknown_key_names_file_line_key(void **state)
 {
-	assert_error("[core]\ndomain = x\n\n[sip]\nprot = 5060\n", "demo.cfg:5: [sip] prot: unknown key");
+	assert_error("[core]\ndomain = x\n\n[sip]\nprot = 5060\n",
+	             "demo.cfg:5: [sip] prot: unknown key");
 }
 
 static void test_key_in_wrong_section_is_unknown(void **state)
@@ -135,8 +136,10 @@ static void test_key_before_any_section_is_unknown(void **state)
 
 static void test_bad_int(void **state)
 {
-	assert_error("[sip]\nport = 50x0\n", "demo.cfg:2: [sip] port: '50x0' is not a whole number from 1 to 65535");
-	assert_error("[sip]\nport = 70000\n", "demo.cfg:2: [sip] port: '70000' is not a whole number");
+	assert_error("[sip]\nport = 50x0\n",
+	             "demo.cfg:2: [sip] port: '50x0' is not a whole number from 1 to 65535");
+	assert_error("[sip]\nport = 70000\n",
+	             "demo.cfg:2: [sip] port: '70000' is not a whole number");
 	assert_error("[sip]\nport = 0\n", "demo.cfg:2: [sip] port:");
 	assert_error("[sip]\nport =\n", "demo.cfg:2: [sip] port: '' is not a whole number");
 	assert_error("[sip]\nworkers = 99999999999999999999\n", "demo.cfg:2: [sip] workers:");
@@ -154,8 +157,9 @@ static void test_bad_bool(void **state)
 
 static void test_bad_log_level(void **state)
 {
-	assert_error("[core]\nlog_level = verbose\n",
-		     "demo.cfg:2: [core] log_level: 'verbose' is not one of error, warn, info, debug");
+	assert_error(
+	    "[core]\nlog_level = verbose\n",
+	    "demo.cfg:2: [core] log_level: 'verbose' is not one of error, warn, info, debug");
 }
 
 static void test_long_string(void **state)
@@ -164,7 +168,7 @@ static void test_long_string(void **state)
 	assert_int_equal(load("[core]\ndomain = 0123456789012345678901234567890\n"), 0);
 	assert_int_equal(strlen(cfg.domain), 31);
 	assert_error("[core]\ndomain = 01234567890123456789012345678901\n",
-		     "demo.cfg:2: [core] domain: value longer than 31 characters");
+	             "demo.cfg:2: [core] domain: value longer than 31 characters");
 }
 
 /* A line longer than the parser's line buffer is an error of that line, not
@@ -185,8 +189,9 @@ static void test_first_error_wins_with_its_own_line(void **state)
 {
 	assert_error("[sip]\ntcp = banana\nport = nope\n", "demo.cfg:2: [sip] tcp:");
 	assert_error("[sip]\nport = 1\nthis line has no equals sign\ntcp = banana\n",
-		     "demo.cfg:3: syntax error");
-	assert_error("[sip]\ntcp = banana\nthis line has no equals sign\n", "demo.cfg:2: [sip] tcp:");
+	             "demo.cfg:3: syntax error");
+	assert_error("[sip]\ntcp = banana\nthis line has no equals sign\n",
+	             "demo.cfg:2: [sip] tcp:");
 }
 
 static void test_real_file_and_missing_file(void **state)
@@ -217,9 +222,9 @@ static void test_small_error_buffer(void **state)
 {
 	char tiny[12];
 	assert_int_equal(ims_cfg_defaults(keys, &cfg, tiny, sizeof tiny), 0);
-	assert_int_equal(ims_cfg_load_string("[sip]\nport = x\n", "demo.cfg", keys, &cfg, tiny,
-					     sizeof tiny),
-			 -1);
+	assert_int_equal(
+	    ims_cfg_load_string("[sip]\nport = x\n", "demo.cfg", keys, &cfg, tiny, sizeof tiny),
+	    -1);
 	assert_int_equal(strlen(tiny), sizeof tiny - 1);
 	assert_true(strncmp(tiny, "demo.cfg:2:", 11) == 0);
 }
@@ -228,21 +233,21 @@ int main(void)
 {
 	ims_log_init("test_cfg", IMS_LOG_WARN, false);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults_fill_every_field),
-		cmocka_unit_test(test_empty_file_keeps_defaults),
-		cmocka_unit_test(test_good_file_overrides_with_comments_and_spaces),
-		cmocka_unit_test(test_every_bool_spelling),
-		cmocka_unit_test(test_unknown_key_names_file_line_key),
-		cmocka_unit_test(test_key_in_wrong_section_is_unknown),
-		cmocka_unit_test(test_key_before_any_section_is_unknown),
-		cmocka_unit_test(test_bad_int),
-		cmocka_unit_test(test_bad_bool),
-		cmocka_unit_test(test_bad_log_level),
-		cmocka_unit_test(test_long_string),
-		cmocka_unit_test(test_overlong_line),
-		cmocka_unit_test(test_first_error_wins_with_its_own_line),
-		cmocka_unit_test(test_real_file_and_missing_file),
-		cmocka_unit_test(test_small_error_buffer),
+	    cmocka_unit_test(test_defaults_fill_every_field),
+	    cmocka_unit_test(test_empty_file_keeps_defaults),
+	    cmocka_unit_test(test_good_file_overrides_with_comments_and_spaces),
+	    cmocka_unit_test(test_every_bool_spelling),
+	    cmocka_unit_test(test_unknown_key_names_file_line_key),
+	    cmocka_unit_test(test_key_in_wrong_section_is_unknown),
+	    cmocka_unit_test(test_key_before_any_section_is_unknown),
+	    cmocka_unit_test(test_bad_int),
+	    cmocka_unit_test(test_bad_bool),
+	    cmocka_unit_test(test_bad_log_level),
+	    cmocka_unit_test(test_long_string),
+	    cmocka_unit_test(test_overlong_line),
+	    cmocka_unit_test(test_first_error_wins_with_its_own_line),
+	    cmocka_unit_test(test_real_file_and_missing_file),
+	    cmocka_unit_test(test_small_error_buffer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

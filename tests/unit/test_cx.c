@@ -42,18 +42,33 @@ struct want {
 	uint32_t code, vendor;
 	uint8_t flags;
 	enum vtype type;
-	const char *s;     /* T_STR (may hold binary: see len) */
-	size_t len;        /* T_STR: 0 = strlen(s) */
-	int64_t n;         /* T_U32 / T_I32 */
-	int depth;         /* 1 = top level, 2 = inside the previous group */
+	const char *s; /* T_STR (may hold binary: see len) */
+	size_t len;    /* T_STR: 0 = strlen(s) */
+	int64_t n;     /* T_U32 / T_I32 */
+	int depth;     /* 1 = top level, 2 = inside the previous group */
 };
 
 #define VM (AVP_FLAG_VENDOR | AVP_FLAG_MANDATORY)
-#define W_STR(c, v, f, str) {c, v, f, T_STR, str, 0, 0, 1}
-#define W_BIN(c, v, f, str, l) {c, v, f, T_STR, str, l, 0, 1}
-#define W_U32(c, v, f, x) {c, v, f, T_U32, NULL, 0, x, 1}
-#define W_I32(c, v, f, x) {c, v, f, T_I32, NULL, 0, x, 1}
-#define W_GRP(c, v, f) {c, v, f, T_GROUP, NULL, 0, 0, 1}
+#define W_STR(c, v, f, str)                                                                        \
+	{                                                                                          \
+		c, v, f, T_STR, str, 0, 0, 1                                                       \
+	}
+#define W_BIN(c, v, f, str, l)                                                                     \
+	{                                                                                          \
+		c, v, f, T_STR, str, l, 0, 1                                                       \
+	}
+#define W_U32(c, v, f, x)                                                                          \
+	{                                                                                          \
+		c, v, f, T_U32, NULL, 0, x, 1                                                      \
+	}
+#define W_I32(c, v, f, x)                                                                          \
+	{                                                                                          \
+		c, v, f, T_I32, NULL, 0, x, 1                                                      \
+	}
+#define W_GRP(c, v, f)                                                                             \
+	{                                                                                          \
+		c, v, f, T_GROUP, NULL, 0, 0, 1                                                    \
+	}
 
 /* Walk msg depth-first and compare with want[0..n). */
 static void check_avps(struct msg *msg, const struct want *want, size_t n)
@@ -68,7 +83,8 @@ static void check_avps(struct msg *msg, const struct want *want, size_t n)
 		assert_true(i < n);
 		assert_int_equal(fd_msg_avp_hdr(avp, &h), 0);
 		assert_int_equal(h->avp_code, want[i].code);
-		assert_int_equal(h->avp_flags & AVP_FLAG_VENDOR ? h->avp_vendor : 0, want[i].vendor);
+		assert_int_equal(h->avp_flags & AVP_FLAG_VENDOR ? h->avp_vendor : 0,
+		                 want[i].vendor);
 		assert_int_equal(h->avp_flags, want[i].flags);
 		assert_int_equal(depth, want[i].depth);
 		switch (want[i].type) {
@@ -131,7 +147,7 @@ static const char *sid_of(struct msg *msg, char *buf, size_t len)
 /* ---- Dictionary ------------------------------------------------------------ */
 
 static void check_avp_def(struct dict_object *o, uint32_t code, uint32_t vendor, uint8_t val,
-			  enum dict_avp_basetype base)
+                          enum dict_avp_basetype base)
 {
 	struct dict_avp_data d;
 	assert_non_null(o);
@@ -149,9 +165,9 @@ static void test_dict_has_cx_application_commands_and_avps(void **state)
 	assert_int_equal(app.application_id, IMS_CX_APP_ID);
 
 	struct dict_object *cmds[][2] = {
-		{ims_cx.cmd_uar, ims_cx.cmd_uaa}, {ims_cx.cmd_sar, ims_cx.cmd_saa},
-		{ims_cx.cmd_lir, ims_cx.cmd_lia}, {ims_cx.cmd_mar, ims_cx.cmd_maa},
-		{ims_cx.cmd_rtr, ims_cx.cmd_rta}, {ims_cx.cmd_ppr, ims_cx.cmd_ppa},
+	    {ims_cx.cmd_uar, ims_cx.cmd_uaa}, {ims_cx.cmd_sar, ims_cx.cmd_saa},
+	    {ims_cx.cmd_lir, ims_cx.cmd_lia}, {ims_cx.cmd_mar, ims_cx.cmd_maa},
+	    {ims_cx.cmd_rtr, ims_cx.cmd_rta}, {ims_cx.cmd_ppr, ims_cx.cmd_ppa},
 	};
 	for (int i = 0; i < 6; i++) {
 		struct dict_cmd_data r, a;
@@ -160,12 +176,13 @@ static void test_dict_has_cx_application_commands_and_avps(void **state)
 		assert_int_equal(r.cmd_code, 300 + i);
 		assert_int_equal(a.cmd_code, 300 + i);
 		/* TS 29.229: every Cx command has REQ (requests) and PXY. */
-		assert_int_equal(r.cmd_flag_val & r.cmd_flag_mask, CMD_FLAG_REQUEST | CMD_FLAG_PROXIABLE);
+		assert_int_equal(r.cmd_flag_val & r.cmd_flag_mask,
+		                 CMD_FLAG_REQUEST | CMD_FLAG_PROXIABLE);
 		assert_int_equal(a.cmd_flag_val & a.cmd_flag_mask, CMD_FLAG_PROXIABLE);
 	}
 
-	const uint8_t os = AVP_TYPE_OCTETSTRING, u = AVP_TYPE_UNSIGNED32,
-		      i = AVP_TYPE_INTEGER32, g = AVP_TYPE_GROUPED, V = AVP_FLAG_VENDOR;
+	const uint8_t os = AVP_TYPE_OCTETSTRING, u = AVP_TYPE_UNSIGNED32, i = AVP_TYPE_INTEGER32,
+	              g = AVP_TYPE_GROUPED, V = AVP_FLAG_VENDOR;
 	const uint32_t G = IMS_CX_VENDOR_3GPP;
 	check_avp_def(ims_cx.avp_visited_network_identifier, 600, G, VM, os);
 	check_avp_def(ims_cx.avp_public_identity, 601, G, VM, os);
@@ -217,13 +234,12 @@ static void test_dict_enumerations_are_named(void **state)
 {
 	struct dict_object *type = NULL, *ev = NULL;
 	assert_int_equal(fd_dict_search(ims_cx.dict, DICT_TYPE, TYPE_OF_AVP,
-					ims_cx.avp_server_assignment_type, &type, ENOENT),
-			 0);
+	                                ims_cx.avp_server_assignment_type, &type, ENOENT),
+	                 0);
 	struct dict_enumval_request req = {.type_obj = type};
 	req.search.enum_value.i32 = IMS_CX_SAT_USER_DEREGISTRATION;
-	assert_int_equal(fd_dict_search(ims_cx.dict, DICT_ENUMVAL, ENUMVAL_BY_STRUCT, &req, &ev,
-					ENOENT),
-			 0);
+	assert_int_equal(
+	    fd_dict_search(ims_cx.dict, DICT_ENUMVAL, ENUMVAL_BY_STRUCT, &req, &ev, ENOENT), 0);
 	struct dict_enumval_data d;
 	assert_int_equal(fd_dict_getval(ev, &d), 0);
 	assert_string_equal(d.enum_name, "USER_DEREGISTRATION");
@@ -237,11 +253,11 @@ static void test_uar_carries_every_avp_with_code_vendor_flags_value(void **state
 	assert_int_equal(ims_cx_request_new(ims_cx.cmd_uar, REALM, NULL, &uar), 0);
 	assert_int_equal(ims_cx_add_str(uar, ims_cx.avp_user_name, "alice@open-ims.test"), 0);
 	assert_int_equal(ims_cx_add_str(uar, ims_cx.avp_public_identity, "sip:alice@open-ims.test"),
-			 0);
+	                 0);
 	assert_int_equal(ims_cx_add_str(uar, ims_cx.avp_visited_network_identifier, REALM), 0);
 	assert_int_equal(ims_cx_add_i32(uar, ims_cx.avp_user_authorization_type,
-					IMS_CX_UAT_REGISTRATION_AND_CAPABILITIES),
-			 0);
+	                                IMS_CX_UAT_REGISTRATION_AND_CAPABILITIES),
+	                 0);
 
 	struct msg *got = roundtrip(uar);
 	char sid[256];
@@ -251,18 +267,18 @@ static void test_uar_carries_every_avp_with_code_vendor_flags_value(void **state
 	const uint8_t M = AVP_FLAG_MANDATORY;
 	const uint32_t G = IMS_CX_VENDOR_3GPP;
 	const struct want want[] = {
-		W_STR(263, 0, M, sid),
-		W_GRP(260, 0, M),
-		{266, 0, M, T_U32, NULL, 0, G, 2},
-		{258, 0, M, T_U32, NULL, 0, IMS_CX_APP_ID, 2},
-		W_I32(277, 0, M, 1),
-		W_STR(264, 0, M, IDENTITY),
-		W_STR(296, 0, M, REALM),
-		W_STR(283, 0, M, REALM),
-		W_STR(1, 0, M, "alice@open-ims.test"),
-		W_STR(601, G, VM, "sip:alice@open-ims.test"),
-		W_STR(600, G, VM, REALM),
-		W_I32(623, G, VM, 2),
+	    W_STR(263, 0, M, sid),
+	    W_GRP(260, 0, M),
+	    {266, 0, M, T_U32, NULL, 0, G, 2},
+	    {258, 0, M, T_U32, NULL, 0, IMS_CX_APP_ID, 2},
+	    W_I32(277, 0, M, 1),
+	    W_STR(264, 0, M, IDENTITY),
+	    W_STR(296, 0, M, REALM),
+	    W_STR(283, 0, M, REALM),
+	    W_STR(1, 0, M, "alice@open-ims.test"),
+	    W_STR(601, G, VM, "sip:alice@open-ims.test"),
+	    W_STR(600, G, VM, REALM),
+	    W_I32(623, G, VM, 2),
 	};
 	check_avps(got, want, sizeof want / sizeof want[0]);
 
@@ -298,13 +314,13 @@ static void test_request_with_destination_host(void **state)
 /* ---- MAA with SIP-Auth-Data-Item ---------------------------------------------- */
 
 static const uint8_t RAND_AUTN[32] = {
-	0x23, 0x55, 0x3c, 0xbe, 0x96, 0x37, 0xa8, 0x9d, 0x21, 0x8a, 0xe6, 0x4d, 0xae, 0x47, 0xbf, 0x35,
-	0x55, 0xf3, 0x28, 0xb2, 0x35, 0x77, 0xb9, 0xb9, 0x4a, 0x9f, 0xfa, 0xc3, 0x54, 0xdf, 0xaf, 0xb3};
+    0x23, 0x55, 0x3c, 0xbe, 0x96, 0x37, 0xa8, 0x9d, 0x21, 0x8a, 0xe6, 0x4d, 0xae, 0x47, 0xbf, 0x35,
+    0x55, 0xf3, 0x28, 0xb2, 0x35, 0x77, 0xb9, 0xb9, 0x4a, 0x9f, 0xfa, 0xc3, 0x54, 0xdf, 0xaf, 0xb3};
 static const uint8_t XRES[8] = {0xa5, 0x42, 0x11, 0xd5, 0xe3, 0xba, 0x50, 0xbf};
 static const uint8_t CK[16] = {0xb4, 0x0b, 0xa9, 0xa3, 0xc5, 0x8b, 0x2a, 0x05,
-			       0xbb, 0xf0, 0xd9, 0x87, 0xb2, 0x1b, 0xf8, 0xcb};
+                               0xbb, 0xf0, 0xd9, 0x87, 0xb2, 0x1b, 0xf8, 0xcb};
 static const uint8_t IK[16] = {0xf7, 0x69, 0xbc, 0xd7, 0x51, 0x04, 0x46, 0x04,
-			       0x12, 0x76, 0x72, 0x71, 0x1c, 0x6d, 0x34, 0x41};
+                               0x12, 0x76, 0x72, 0x71, 0x1c, 0x6d, 0x34, 0x41};
 
 /* A MAR as the HSS would receive it. */
 static struct msg *received_mar(void)
@@ -314,14 +330,13 @@ static struct msg *received_mar(void)
 	assert_int_equal(ims_cx_request_new(ims_cx.cmd_mar, REALM, "hss.open-ims.test", &mar), 0);
 	assert_int_equal(ims_cx_add_str(mar, ims_cx.avp_user_name, "carol@open-ims.test"), 0);
 	assert_int_equal(ims_cx_add_str(mar, ims_cx.avp_public_identity, "sip:carol@open-ims.test"),
-			 0);
+	                 0);
 	assert_int_equal(ims_cx_add_u32(mar, ims_cx.avp_sip_number_auth_items, 1), 0);
 	assert_int_equal(ims_cx_add_group(mar, ims_cx.avp_sip_auth_data_item, &item), 0);
-	assert_int_equal(ims_cx_add_str(item, ims_cx.avp_sip_authentication_scheme,
-					IMS_CX_SCHEME_UNKNOWN),
-			 0);
-	assert_int_equal(ims_cx_add_str(mar, ims_cx.avp_server_name, "sip:scscf.open-ims.test:6060"),
-			 0);
+	assert_int_equal(
+	    ims_cx_add_str(item, ims_cx.avp_sip_authentication_scheme, IMS_CX_SCHEME_UNKNOWN), 0);
+	assert_int_equal(
+	    ims_cx_add_str(mar, ims_cx.avp_server_name, "sip:scscf.open-ims.test:6060"), 0);
 	struct msg *got = roundtrip(mar);
 	fd_msg_free(mar);
 	return got;
@@ -338,14 +353,13 @@ static void test_maa_with_grouped_auth_data_items(void **state)
 	assert_int_equal(ims_cx_answer_set_result(msg, IMS_DIAMETER_SUCCESS), 0);
 	assert_int_equal(ims_cx_add_str(msg, ims_cx.avp_user_name, "carol@open-ims.test"), 0);
 	assert_int_equal(ims_cx_add_str(msg, ims_cx.avp_public_identity, "sip:carol@open-ims.test"),
-			 0);
+	                 0);
 	assert_int_equal(ims_cx_add_u32(msg, ims_cx.avp_sip_number_auth_items, 2), 0);
 	/* An AKA vector ... */
 	assert_int_equal(ims_cx_add_group(msg, ims_cx.avp_sip_auth_data_item, &item), 0);
 	assert_int_equal(ims_cx_add_u32(item, ims_cx.avp_sip_item_number, 1), 0);
-	assert_int_equal(ims_cx_add_str(item, ims_cx.avp_sip_authentication_scheme,
-					IMS_CX_SCHEME_AKAV1_MD5),
-			 0);
+	assert_int_equal(
+	    ims_cx_add_str(item, ims_cx.avp_sip_authentication_scheme, IMS_CX_SCHEME_AKAV1_MD5), 0);
 	assert_int_equal(ims_cx_add_bytes(item, ims_cx.avp_sip_authenticate, RAND_AUTN, 32), 0);
 	assert_int_equal(ims_cx_add_bytes(item, ims_cx.avp_sip_authorization, XRES, 8), 0);
 	assert_int_equal(ims_cx_add_bytes(item, ims_cx.avp_confidentiality_key, CK, 16), 0);
@@ -354,16 +368,15 @@ static void test_maa_with_grouped_auth_data_items(void **state)
 	struct avp *dig;
 	assert_int_equal(ims_cx_add_group(msg, ims_cx.avp_sip_auth_data_item, &item), 0);
 	assert_int_equal(ims_cx_add_u32(item, ims_cx.avp_sip_item_number, 2), 0);
-	assert_int_equal(ims_cx_add_str(item, ims_cx.avp_sip_authentication_scheme,
-					IMS_CX_SCHEME_SIP_DIGEST),
-			 0);
+	assert_int_equal(
+	    ims_cx_add_str(item, ims_cx.avp_sip_authentication_scheme, IMS_CX_SCHEME_SIP_DIGEST),
+	    0);
 	assert_int_equal(ims_cx_add_group(item, ims_cx.avp_sip_digest_authenticate, &dig), 0);
 	assert_int_equal(ims_cx_add_str(dig, ims_cx.avp_digest_realm, REALM), 0);
 	assert_int_equal(ims_cx_add_str(dig, ims_cx.avp_digest_algorithm, "MD5"), 0);
 	assert_int_equal(ims_cx_add_str(dig, ims_cx.avp_digest_qop, "auth"), 0);
-	assert_int_equal(ims_cx_add_str(dig, ims_cx.avp_digest_ha1,
-					"0123456789abcdef0123456789abcdef"),
-			 0);
+	assert_int_equal(
+	    ims_cx_add_str(dig, ims_cx.avp_digest_ha1, "0123456789abcdef0123456789abcdef"), 0);
 
 	struct msg *got = roundtrip(msg);
 	check_header(got, IMS_CX_CMD_MAR, CMD_FLAG_PROXIABLE);
@@ -371,32 +384,32 @@ static void test_maa_with_grouped_auth_data_items(void **state)
 	const uint8_t M = AVP_FLAG_MANDATORY, V = AVP_FLAG_VENDOR;
 	const uint32_t G = IMS_CX_VENDOR_3GPP;
 	const struct want want[] = {
-		W_STR(263, 0, M, sid),
-		W_GRP(260, 0, M),
-		{266, 0, M, T_U32, NULL, 0, G, 2},
-		{258, 0, M, T_U32, NULL, 0, IMS_CX_APP_ID, 2},
-		W_I32(277, 0, M, 1),
-		W_STR(264, 0, M, IDENTITY),
-		W_STR(296, 0, M, REALM),
-		W_U32(268, 0, M, 2001),
-		W_STR(1, 0, M, "carol@open-ims.test"),
-		W_STR(601, G, VM, "sip:carol@open-ims.test"),
-		W_U32(607, G, VM, 2),
-		W_GRP(612, G, VM),
-		{613, G, VM, T_U32, NULL, 0, 1, 2},
-		{608, G, VM, T_STR, "Digest-AKAv1-MD5", 0, 0, 2},
-		{609, G, VM, T_STR, (const char *)RAND_AUTN, 32, 0, 2},
-		{610, G, VM, T_STR, (const char *)XRES, 8, 0, 2},
-		{625, G, VM, T_STR, (const char *)CK, 16, 0, 2},
-		{626, G, VM, T_STR, (const char *)IK, 16, 0, 2},
-		W_GRP(612, G, VM),
-		{613, G, VM, T_U32, NULL, 0, 2, 2},
-		{608, G, VM, T_STR, "SIP Digest", 0, 0, 2},
-		{635, G, V, T_GROUP, NULL, 0, 0, 2},
-		{104, 0, M, T_STR, REALM, 0, 0, 3},
-		{111, 0, M, T_STR, "MD5", 0, 0, 3},
-		{110, 0, M, T_STR, "auth", 0, 0, 3},
-		{121, 0, M, T_STR, "0123456789abcdef0123456789abcdef", 0, 0, 3},
+	    W_STR(263, 0, M, sid),
+	    W_GRP(260, 0, M),
+	    {266, 0, M, T_U32, NULL, 0, G, 2},
+	    {258, 0, M, T_U32, NULL, 0, IMS_CX_APP_ID, 2},
+	    W_I32(277, 0, M, 1),
+	    W_STR(264, 0, M, IDENTITY),
+	    W_STR(296, 0, M, REALM),
+	    W_U32(268, 0, M, 2001),
+	    W_STR(1, 0, M, "carol@open-ims.test"),
+	    W_STR(601, G, VM, "sip:carol@open-ims.test"),
+	    W_U32(607, G, VM, 2),
+	    W_GRP(612, G, VM),
+	    {613, G, VM, T_U32, NULL, 0, 1, 2},
+	    {608, G, VM, T_STR, "Digest-AKAv1-MD5", 0, 0, 2},
+	    {609, G, VM, T_STR, (const char *)RAND_AUTN, 32, 0, 2},
+	    {610, G, VM, T_STR, (const char *)XRES, 8, 0, 2},
+	    {625, G, VM, T_STR, (const char *)CK, 16, 0, 2},
+	    {626, G, VM, T_STR, (const char *)IK, 16, 0, 2},
+	    W_GRP(612, G, VM),
+	    {613, G, VM, T_U32, NULL, 0, 2, 2},
+	    {608, G, VM, T_STR, "SIP Digest", 0, 0, 2},
+	    {635, G, V, T_GROUP, NULL, 0, 0, 2},
+	    {104, 0, M, T_STR, REALM, 0, 0, 3},
+	    {111, 0, M, T_STR, "MD5", 0, 0, 3},
+	    {110, 0, M, T_STR, "auth", 0, 0, 3},
+	    {121, 0, M, T_STR, "0123456789abcdef0123456789abcdef", 0, 0, 3},
 	};
 	check_avps(got, want, sizeof want / sizeof want[0]);
 
@@ -411,9 +424,8 @@ static void test_maa_with_grouped_auth_data_items(void **state)
 	assert_int_equal(ims_cx_find(got, ims_cx.avp_sip_auth_data_item, &it), 0);
 	assert_int_equal(ims_cx_get_u32(it, ims_cx.avp_sip_item_number, &num), 0);
 	assert_int_equal(num, 1);
-	assert_int_equal(ims_cx_get_str(it, ims_cx.avp_sip_authentication_scheme, scheme,
-					sizeof scheme),
-			 0);
+	assert_int_equal(
+	    ims_cx_get_str(it, ims_cx.avp_sip_authentication_scheme, scheme, sizeof scheme), 0);
 	assert_string_equal(scheme, IMS_CX_SCHEME_AKAV1_MD5);
 	assert_int_equal(ims_cx_get_bytes(it, ims_cx.avp_sip_authenticate, &data, &len), 0);
 	assert_int_equal(len, 32);
@@ -450,16 +462,15 @@ static void test_saa_with_experimental_result(void **state)
 {
 	struct msg *sar = NULL;
 	assert_int_equal(ims_cx_request_new(ims_cx.cmd_sar, REALM, NULL, &sar), 0);
-	assert_int_equal(ims_cx_add_str(sar, ims_cx.avp_public_identity, "sip:nobody@open-ims.test"),
-			 0);
-	assert_int_equal(ims_cx_add_str(sar, ims_cx.avp_server_name, "sip:scscf.open-ims.test:6060"),
-			 0);
-	assert_int_equal(ims_cx_add_i32(sar, ims_cx.avp_server_assignment_type,
-					IMS_CX_SAT_REGISTRATION),
-			 0);
+	assert_int_equal(
+	    ims_cx_add_str(sar, ims_cx.avp_public_identity, "sip:nobody@open-ims.test"), 0);
+	assert_int_equal(
+	    ims_cx_add_str(sar, ims_cx.avp_server_name, "sip:scscf.open-ims.test:6060"), 0);
+	assert_int_equal(
+	    ims_cx_add_i32(sar, ims_cx.avp_server_assignment_type, IMS_CX_SAT_REGISTRATION), 0);
 	assert_int_equal(ims_cx_add_i32(sar, ims_cx.avp_user_data_already_available,
-					IMS_CX_USER_DATA_NOT_AVAILABLE),
-			 0);
+	                                IMS_CX_USER_DATA_NOT_AVAILABLE),
+	                 0);
 	struct msg *msg = roundtrip(sar);
 	fd_msg_free(sar);
 	char sid[256];
@@ -476,16 +487,16 @@ static void test_saa_with_experimental_result(void **state)
 	const uint8_t M = AVP_FLAG_MANDATORY;
 	const uint32_t G = IMS_CX_VENDOR_3GPP;
 	const struct want want[] = {
-		W_STR(263, 0, M, sid),
-		W_GRP(260, 0, M),
-		{266, 0, M, T_U32, NULL, 0, G, 2},
-		{258, 0, M, T_U32, NULL, 0, IMS_CX_APP_ID, 2},
-		W_I32(277, 0, M, 1),
-		W_STR(264, 0, M, IDENTITY),
-		W_STR(296, 0, M, REALM),
-		W_GRP(297, 0, M),
-		{266, 0, M, T_U32, NULL, 0, G, 2},
-		{298, 0, M, T_U32, NULL, 0, 5001, 2},
+	    W_STR(263, 0, M, sid),
+	    W_GRP(260, 0, M),
+	    {266, 0, M, T_U32, NULL, 0, G, 2},
+	    {258, 0, M, T_U32, NULL, 0, IMS_CX_APP_ID, 2},
+	    W_I32(277, 0, M, 1),
+	    W_STR(264, 0, M, IDENTITY),
+	    W_STR(296, 0, M, REALM),
+	    W_GRP(297, 0, M),
+	    {266, 0, M, T_U32, NULL, 0, G, 2},
+	    {298, 0, M, T_U32, NULL, 0, 5001, 2},
 	};
 	check_avps(got, want, sizeof want / sizeof want[0]);
 
@@ -514,8 +525,8 @@ static void test_uaa_first_registration_with_capabilities(void **state)
 	assert_int_equal(ims_cx_add_group(msg, ims_cx.avp_server_capabilities, &caps), 0);
 	assert_int_equal(ims_cx_add_u32(caps, ims_cx.avp_mandatory_capability, 1), 0);
 	assert_int_equal(ims_cx_add_u32(caps, ims_cx.avp_optional_capability, 2), 0);
-	assert_int_equal(ims_cx_add_str(caps, ims_cx.avp_server_name, "sip:scscf.open-ims.test:6060"),
-			 0);
+	assert_int_equal(
+	    ims_cx_add_str(caps, ims_cx.avp_server_name, "sip:scscf.open-ims.test:6060"), 0);
 	struct msg *got = roundtrip(msg);
 
 	struct ims_cx_result res;
@@ -575,7 +586,8 @@ static void test_readers_bound_and_check_types(void **state)
 	const uint8_t nul[] = {'a', 0, 'b'};
 
 	assert_int_equal(ims_cx_request_new(ims_cx.cmd_lir, REALM, NULL, &m), 0);
-	assert_int_equal(ims_cx_add_str(m, ims_cx.avp_public_identity, "sip:alice@open-ims.test"), 0);
+	assert_int_equal(ims_cx_add_str(m, ims_cx.avp_public_identity, "sip:alice@open-ims.test"),
+	                 0);
 	assert_int_equal(ims_cx_add_bytes(m, ims_cx.avp_server_name, nul, sizeof nul), 0);
 	assert_int_equal(ims_cx_add_i32(m, ims_cx.avp_originating_request, IMS_CX_ORIGINATING), 0);
 	struct msg *got = roundtrip(m);
@@ -583,7 +595,7 @@ static void test_readers_bound_and_check_types(void **state)
 	/* too long for the buffer: -ENOSPC and an empty string, never truncated */
 	strcpy(small, "junk");
 	assert_int_equal(ims_cx_get_str(got, ims_cx.avp_public_identity, small, sizeof small),
-			 -ENOSPC);
+	                 -ENOSPC);
 	assert_string_equal(small, "");
 	/* exactly fitting */
 	assert_int_equal(ims_cx_get_str(got, ims_cx.avp_public_identity, big, 24), 0);
@@ -651,13 +663,12 @@ static int setup(void **state)
 	if (fd < 0 || !(f = fdopen(fd, "w")))
 		return -1;
 	fprintf(f, "Identity = \"%s\";\nRealm = \"%s\";\nPort = 0;\nSecPort = 0;\nNo_SCTP;\n",
-		IDENTITY, REALM);
+	        IDENTITY, REALM);
 	if (with_debian_dicts)
-		fprintf(f,
-			"LoadExtension = \"" FDX_DIR "/dict_nasreq.fdx\";\n"
-			"LoadExtension = \"" FDX_DIR "/dict_dcca.fdx\";\n"
-			"LoadExtension = \"" FDX_DIR "/dict_dcca_3gpp.fdx\";\n"
-			"LoadExtension = \"" FDX_DIR "/dict_sip.fdx\";\n");
+		fprintf(f, "LoadExtension = \"" FDX_DIR "/dict_nasreq.fdx\";\n"
+		           "LoadExtension = \"" FDX_DIR "/dict_dcca.fdx\";\n"
+		           "LoadExtension = \"" FDX_DIR "/dict_dcca_3gpp.fdx\";\n"
+		           "LoadExtension = \"" FDX_DIR "/dict_sip.fdx\";\n");
 	fclose(f);
 
 	ims_log_init("test_cx", IMS_LOG_WARN, false);
@@ -673,7 +684,7 @@ static int setup(void **state)
 		struct dict_avp_request r = {.avp_vendor = IMS_CX_VENDOR_3GPP, .avp_code = 601};
 		struct dict_object *o = NULL;
 		if (fd_dict_search(fd_g_config->cnf_dict, DICT_AVP, AVP_BY_CODE_AND_VENDOR, &r, &o,
-				   ENOENT))
+		                   ENOENT))
 			return -1;
 	}
 	return ims_cx_dict_init() ? -1 : 0;
@@ -689,19 +700,20 @@ static int teardown(void **state)
 static int run(const char *name)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_dict_has_cx_application_commands_and_avps),
-		cmocka_unit_test(test_dict_enumerations_are_named),
-		cmocka_unit_test(test_uar_carries_every_avp_with_code_vendor_flags_value),
-		cmocka_unit_test(test_request_with_destination_host),
-		cmocka_unit_test(test_maa_with_grouped_auth_data_items),
-		cmocka_unit_test(test_saa_with_experimental_result),
-		cmocka_unit_test(test_uaa_first_registration_with_capabilities),
-		cmocka_unit_test(test_error_answer_sets_e_bit),
-		cmocka_unit_test(test_answer_without_result_is_enoent),
-		cmocka_unit_test(test_readers_bound_and_check_types),
-		cmocka_unit_test(test_rules_refuse_incomplete_digest_authenticate),
+	    cmocka_unit_test(test_dict_has_cx_application_commands_and_avps),
+	    cmocka_unit_test(test_dict_enumerations_are_named),
+	    cmocka_unit_test(test_uar_carries_every_avp_with_code_vendor_flags_value),
+	    cmocka_unit_test(test_request_with_destination_host),
+	    cmocka_unit_test(test_maa_with_grouped_auth_data_items),
+	    cmocka_unit_test(test_saa_with_experimental_result),
+	    cmocka_unit_test(test_uaa_first_registration_with_capabilities),
+	    cmocka_unit_test(test_error_answer_sets_e_bit),
+	    cmocka_unit_test(test_answer_without_result_is_enoent),
+	    cmocka_unit_test(test_readers_bound_and_check_types),
+	    cmocka_unit_test(test_rules_refuse_incomplete_digest_authenticate),
 	};
-	return _cmocka_run_group_tests(name, tests, sizeof tests / sizeof tests[0], setup, teardown);
+	return _cmocka_run_group_tests(name, tests, sizeof tests / sizeof tests[0], setup,
+	                               teardown);
 }
 
 int main(void)

@@ -66,7 +66,7 @@ static int srv_mar_slow(struct msg **msg, void *opaque)
 }
 
 static void write_conf(char *path, size_t len, const char *id, int port, const char *peer,
-		       int peer_port)
+                       int peer_port)
 {
 	snprintf(path, len, "/tmp/test_diam_%.5s_%d.conf", id, (int)getpid());
 	FILE *f = fopen(path, "w");
@@ -74,11 +74,12 @@ static void write_conf(char *path, size_t len, const char *id, int port, const c
 		perror(path);
 		exit(2);
 	}
-	fprintf(f,
-		"Identity = \"%s\";\nRealm = \"%s\";\nPort = %d;\nSecPort = 0;\nNo_SCTP;\n"
-		"No_IPv6;\nNoRelay;\nTcTimer = 1;\n"
-		"ConnectPeer = \"%s\" { ConnectTo = \"127.0.0.1\"; Port = %d; No_TLS; No_SCTP; };\n",
-		id, REALM, port, peer, peer_port);
+	fprintf(
+	    f,
+	    "Identity = \"%s\";\nRealm = \"%s\";\nPort = %d;\nSecPort = 0;\nNo_SCTP;\n"
+	    "No_IPv6;\nNoRelay;\nTcTimer = 1;\n"
+	    "ConnectPeer = \"%s\" { ConnectTo = \"127.0.0.1\"; Port = %d; No_TLS; No_SCTP; };\n",
+	    id, REALM, port, peer, peer_port);
 	fclose(f);
 }
 
@@ -200,8 +201,8 @@ static void test_failing_handler_answers_unable_to_comply(void **state)
 	struct call c;
 	call_init(&c);
 	assert_int_equal(ims_diam_send(request(ims_cx.cmd_sar, REALM, "sip:a@open-ims.test"), 3000,
-				       on_answer, &c),
-			 0);
+	                               on_answer, &c),
+	                 0);
 	assert_true(call_wait(&c, 5000));
 	assert_true(c.answered);
 	assert_false(c.res.experimental);
@@ -214,8 +215,8 @@ static void test_command_without_handler_answers_command_unsupported(void **stat
 	struct call c;
 	call_init(&c);
 	assert_int_equal(ims_diam_send(request(ims_cx.cmd_lir, REALM, "sip:a@open-ims.test"), 3000,
-				       on_answer, &c),
-			 0);
+	                               on_answer, &c),
+	                 0);
 	assert_true(call_wait(&c, 5000));
 	assert_true(c.answered);
 	assert_int_equal(c.res.code, IMS_DIAMETER_COMMAND_UNSUPPORTED);
@@ -228,8 +229,8 @@ static void test_no_answer_in_time_calls_back_once_with_null(void **state)
 	call_init(&c);
 	double t0 = now_s();
 	assert_int_equal(ims_diam_send(request(ims_cx.cmd_mar, REALM, "sip:a@open-ims.test"), 500,
-				       on_answer, &c),
-			 0);
+	                               on_answer, &c),
+	                 0);
 	assert_true(call_wait(&c, 5000));
 	double dt = now_s() - t0;
 	assert_false(c.answered);
@@ -244,10 +245,10 @@ static void test_unroutable_request_gets_unable_to_deliver(void **state)
 {
 	struct call c;
 	call_init(&c);
-	assert_int_equal(ims_diam_send(request(ims_cx.cmd_uar, "nowhere.invalid",
-					       "sip:a@open-ims.test"),
-				       3000, on_answer, &c),
-			 0);
+	assert_int_equal(
+	    ims_diam_send(request(ims_cx.cmd_uar, "nowhere.invalid", "sip:a@open-ims.test"), 3000,
+	                  on_answer, &c),
+	    0);
 	assert_true(call_wait(&c, 5000));
 	assert_true(c.answered);
 	assert_int_equal(c.res.code, IMS_DIAMETER_UNABLE_TO_DELIVER);
@@ -260,12 +261,12 @@ static void test_send_refuses_bad_arguments_and_takes_the_message(void **state)
 	call_init(&c);
 	assert_int_equal(ims_diam_send(NULL, 1000, on_answer, &c), -EINVAL);
 	/* ASan's leak check proves the message is freed. */
-	assert_int_equal(ims_diam_send(request(ims_cx.cmd_uar, REALM, "sip:a@open-ims.test"), 1000,
-				       NULL, &c),
-			 -EINVAL);
-	assert_int_equal(ims_diam_send(request(ims_cx.cmd_uar, REALM, "sip:a@open-ims.test"), 0,
-				       on_answer, &c),
-			 -EINVAL);
+	assert_int_equal(
+	    ims_diam_send(request(ims_cx.cmd_uar, REALM, "sip:a@open-ims.test"), 1000, NULL, &c),
+	    -EINVAL);
+	assert_int_equal(
+	    ims_diam_send(request(ims_cx.cmd_uar, REALM, "sip:a@open-ims.test"), 0, on_answer, &c),
+	    -EINVAL);
 	assert_int_equal(c.calls, 0);
 	sem_destroy(&c.done);
 }
@@ -291,8 +292,8 @@ static void test_stop_calls_back_pending_requests(void **state)
 	struct call c;
 	call_init(&c);
 	assert_int_equal(ims_diam_send(request(ims_cx.cmd_mar, REALM, "sip:a@open-ims.test"), 10000,
-				       on_answer, &c),
-			 0);
+	                               on_answer, &c),
+	                 0);
 	usleep(200 * 1000); /* the server is now in its slow handler */
 	ims_diam_stop();
 	assert_int_equal(c.calls, 1);
@@ -337,7 +338,7 @@ static int teardown(void **state)
 		close(server_pipe);
 	if (server_pid > 0 && waitpid(server_pid, &status, 0) == server_pid)
 		print_message("server exited with status %d\n",
-			      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		              WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
@@ -348,15 +349,15 @@ int main(void)
 	port_client = port_server + 1;
 
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_peers_reach_state_open),
-		cmocka_unit_test(test_request_gets_its_answer_on_a_freediameter_thread),
-		cmocka_unit_test(test_failing_handler_answers_unable_to_comply),
-		cmocka_unit_test(test_command_without_handler_answers_command_unsupported),
-		cmocka_unit_test(test_no_answer_in_time_calls_back_once_with_null),
-		cmocka_unit_test(test_unroutable_request_gets_unable_to_deliver),
-		cmocka_unit_test(test_send_refuses_bad_arguments_and_takes_the_message),
-		cmocka_unit_test(test_one_handler_per_command),
-		cmocka_unit_test(test_stop_calls_back_pending_requests),
+	    cmocka_unit_test(test_peers_reach_state_open),
+	    cmocka_unit_test(test_request_gets_its_answer_on_a_freediameter_thread),
+	    cmocka_unit_test(test_failing_handler_answers_unable_to_comply),
+	    cmocka_unit_test(test_command_without_handler_answers_command_unsupported),
+	    cmocka_unit_test(test_no_answer_in_time_calls_back_once_with_null),
+	    cmocka_unit_test(test_unroutable_request_gets_unable_to_deliver),
+	    cmocka_unit_test(test_send_refuses_bad_arguments_and_takes_the_message),
+	    cmocka_unit_test(test_one_handler_per_command),
+	    cmocka_unit_test(test_stop_calls_back_pending_requests),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
