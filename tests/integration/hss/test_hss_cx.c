@@ -919,6 +919,15 @@ static void test_database_hung_answers_within_a_second(void **state)
 	assert_true(ok);
 }
 
+/* Whatever a database test left behind: MariaDB running and not stopped. */
+static int db_restore(void **state)
+{
+	pid_t pid = mariadb_pid();
+	if (pid > 0)
+		kill(pid, SIGCONT);
+	return db("up") == 0 ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -949,8 +958,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sar_errors),
 		cmocka_unit_test(test_lir_unregistered_services),
 		cmocka_unit_test(test_control_rtr_deregisters),
-		cmocka_unit_test(test_database_down_and_back),
-		cmocka_unit_test(test_database_hung_answers_within_a_second),
+		cmocka_unit_test_teardown(test_database_down_and_back, db_restore),
+		cmocka_unit_test_teardown(test_database_hung_answers_within_a_second, db_restore),
 	};
 	const char *port = getenv("IMS_DB_PORT");
 
