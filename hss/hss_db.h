@@ -168,6 +168,7 @@ struct hss_ifc {
 	char server_name[HSS_ID_MAX];
 	int default_handling;
 	char service_info[1024];
+	bool include_register_request, include_register_response;
 };
 
 enum hss_spt_type { /* the order of ifc_spt.type */

@@ -78,10 +78,11 @@ const struct hss_db_query hss_db_queries[] = {
 			  3, 0},
 	[Q_PROFILE_IFCS] = {"SELECT f.id, spi.priority, f.condition_type_cnf, "
 			    "f.profile_part_indicator, a.server_name, a.default_handling, "
-			    "a.service_info FROM service_profile_ifc spi JOIN ifc f ON f.id = "
+			    "a.service_info, a.include_register_request, "
+			    "a.include_register_response FROM service_profile_ifc spi JOIN ifc f ON f.id = "
 			    "spi.ifc_id JOIN application_server a ON a.id = f.application_server_id "
 			    "WHERE spi.service_profile_id = ? ORDER BY spi.priority, f.id",
-			    1, 7},
+			    1, 9},
 	[Q_IFC_SPTS] = {"SELECT group_id, condition_negated, type + 0, header, value "
 			"FROM ifc_spt WHERE ifc_id = ? ORDER BY group_id, id",
 			1, 5},
@@ -321,7 +322,7 @@ int hss_db_sqn_resync(uint64_t impi_id, uint64_t sqn_ms, unsigned n, uint64_t *l
 
 struct ifc_row {
 	struct hss_ifc tmp;
-	uint64_t priority, cnf, ppi, dh;
+	uint64_t priority, cnf, ppi, dh, inc_req, inc_resp;
 	struct hss_ifc *out;
 	int max, n;
 };
@@ -339,6 +340,8 @@ static int ifc_row(void *ctx, const struct hss_db_val *cols)
 	f->cnf = r->cnf != 0;
 	f->profile_part = cols[3].is_null ? -1 : (int)r->ppi;
 	f->default_handling = (int)r->dh;
+	f->include_register_request = r->inc_req != 0;
+	f->include_register_response = r->inc_resp != 0;
 	return 0;
 }
 
@@ -348,7 +351,8 @@ int hss_db_profile_ifcs(uint64_t service_profile_id, struct hss_ifc *out, int ma
 	struct hss_db_val p[] = {HSS_DB_U(&service_profile_id)};
 	struct hss_db_val c[] = {HSS_DB_U(&r.tmp.id), HSS_DB_U(&r.priority), HSS_DB_U(&r.cnf),
 				 HSS_DB_U(&r.ppi), HSS_DB_S(r.tmp.server_name), HSS_DB_U(&r.dh),
-				 HSS_DB_S(r.tmp.service_info)};
+				 HSS_DB_S(r.tmp.service_info), HSS_DB_U(&r.inc_req),
+				 HSS_DB_U(&r.inc_resp)};
 	int rc = hss_db_exec(Q_PROFILE_IFCS, p, c, ifc_row, &r, NULL, NULL);
 
 	*n = r.n;

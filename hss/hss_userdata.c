@@ -56,6 +56,8 @@ static int add_ifc(struct ims_service_profile *sp, const struct hss_ifc *f,
 	ifc->tp.cnf = f->cnf;
 	ifc->profile_part = f->profile_part < 0 ? IMS_PROFILE_PART_ANY
 						: (enum ims_profile_part)f->profile_part;
+	ifc->as.include_register_request = f->include_register_request;
+	ifc->as.include_register_response = f->include_register_response;
 	if (f->service_info[0] && ims_userdata_set_str(&ifc->as.service_info, f->service_info))
 		return -1;
 	rc = hss_db_ifc_spts(f->id, spts, MAX_SPTS, &n);
@@ -90,8 +92,9 @@ static int add_profile(struct ims_subscription *sub, uint64_t sp_id,
 			goto out;
 		pi->barred = set[i].barring;
 		pi->type = (enum ims_identity_type)set[i].type;
-		if (set[i].type == HSS_WILDCARD_PSI && set[i].wildcard[0] &&
-		    ims_userdata_set_str(&pi->wildcard, set[i].wildcard))
+		/* <WildcardedPSI>: the stored form (TS 23.003 13.5, "sip:conf!.*!@...") */
+		if (set[i].type == HSS_WILDCARD_PSI &&
+		    ims_userdata_set_str(&pi->wildcard, set[i].identity))
 			goto out;
 	}
 	rc = hss_db_profile_ifcs(sp_id, ifcs, MAX_IFCS, &nifc);

@@ -118,6 +118,8 @@ static const char *const fixture_sql[] = {
 	"INSERT INTO impi_impu (impi_id, impu_id) VALUES (900, 900), (901, 901), (901, 902), "
 	"(902, 903), (901, 904)",
 	"INSERT INTO visited_network (id, identity) VALUES (900, 'visited.test')",
+	"UPDATE application_server SET include_register_request = 1, "
+	"include_register_response = 0 WHERE id = 1",
 	"INSERT INTO impu_visited_network (impu_id, visited_network_id) VALUES (901, 900)",
 };
 
@@ -612,6 +614,8 @@ static void test_sar_profile_with_ifc_and_barring(void **state)
 	assert_int_equal(sub->profiles[0].nifcs, 1);
 	assert_string_equal(sub->profiles[0].ifcs[0].as.server_name, "sip:as.open-ims.test:5070");
 	assert_int_equal(sub->profiles[0].ifcs[0].tp.nspts, 2);
+	assert_true(sub->profiles[0].ifcs[0].as.include_register_request);
+	assert_false(sub->profiles[0].ifcs[0].as.include_register_response);
 	assert_true(sub->profiles[1].identities[0].barred);
 	ims_subscription_free(sub);
 	deregister_user("frank@open-ims.test", "sip:frank@open-ims.test");
