@@ -117,6 +117,9 @@ static void fd_logger(int fd_level, const char *format, va_list args)
 
 	char line[1536];
 	vsnprintf(line, sizeof line, format, args);
+	/* freeDiameter announces every normal stop at its FATAL level */
+	if (level == IMS_LOG_ERROR && strstr(line, "shutdown sequence"))
+		level = IMS_LOG_INFO;
 	ims_log(level, "diameter: %s", line);
 }
 
