@@ -12,6 +12,7 @@ Environment (set by ctest, see CMakeLists.txt here):
     SCSCF_ADDR   S-CSCF address, default 127.0.0.1:6060
     SCSCF_MANAGE "no": do not start/stop/restart daemons (a lab run by hand;
                  the restart and HSS tests are then skipped)
+    HSS_CTL      the HSS's control socket, default IMS_SOURCE/.lab/run/hss.ctl
 
 The HSS and S-CSCF are started with 'scripts/lab up hss scscf' when they do
 not run yet, and stopped again at the end only if this script started them.
@@ -423,11 +424,139 @@ def test_hss_down():
     deregister_all("alice")
 
 
+def hss_ctl(line):
+    """One command on the HSS's control socket; its answer line."""
+    path = os.environ.get("HSS_CTL", os.path.join(SRC, ".lab", "run", "hss.ctl"))
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(10)
+        s.connect(path)
+        s.sendall((line + "\n").encode())
+        return s.recv(4096).decode().strip()
+
+
+def test_ppr_keeps_registration():
+    """PPR from the HSS: answered 2001, the registration stays."""
+    lp = port()
+    register("bob", local_port=lp)
+    answer = hss_ctl("ppr bob@open-ims.test")
+    check(answer.startswith("OK 2001"), "PPR: %r" % answer)
+    check([c for c in fetch("bob") if ":%d" % lp in c], "binding lost after a PPR")
+    deregister_all("bob")
+
+
+def test_rtr_removes_bindings():
+    """RTR from the HSS removes every binding of the identity."""
+    lp = port()
+    register("bob", local_port=lp)
+    answer = hss_ctl("rtr bob@open-ims.test permanent_termination scscf test")
+    check(answer.startswith("OK 2001"), "RTR: %r" % answer)
+    time.sleep(0.3)
+    check(not fetch("bob"), "bob still has bindings after an RTR")
+
+
+# ---- AKA resynchronisation: SIP spoken here, the USIM is scscf_aka_ue ----
+
+class RawUE:
+    """A minimal UDP UE for what SIPp cannot do (auts)."""
+
+    def __init__(self, user):
+        self.user = user
+        self.impi = "%s@%s" % (user, DOMAIN)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(3)
+        self.lport = self.sock.getsockname()[1]
+        self.call_id = "resync-%d@127.0.0.1" % self.lport
+        self.cseq = 0
+        host, p = ADDR.rsplit(":", 1)
+        self.dest = (host, int(p))
+
+    def register(self, auth=None, expires=600):
+        self.cseq += 1
+        lines = ["REGISTER sip:%s SIP/2.0" % DOMAIN,
+                 "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-rs-%d-%d" % (self.lport, self.lport, self.cseq),
+                 "Max-Forwards: 70",
+                 "From: <sip:%s@%s>;tag=rs%d" % (self.user, DOMAIN, self.lport),
+                 "To: <sip:%s@%s>" % (self.user, DOMAIN),
+                 "Call-ID: " + self.call_id,
+                 "CSeq: %d REGISTER" % self.cseq,
+                 "Contact: <sip:%s@127.0.0.1:%d>" % (self.user, self.lport),
+                 "Expires: %d" % expires,
+                 "Path: " + PATH_HDR]
+        if auth:
+            lines.append("Authorization: " + auth)
+        lines += ["Content-Length: 0", "", ""]
+        self.sock.sendto("\r\n".join(lines).encode(), self.dest)
+        while True:
+            data = self.sock.recv(65535).decode()
+            first = data.split("\r\n", 1)[0]
+            if " 100 " not in first:
+                return int(first.split()[1]), data
+
+    def digest(self, nonce, password, **extra):
+        import hashlib
+        md5 = lambda b: hashlib.md5(b).hexdigest()  # noqa: E731
+        uri, nc, cnonce = "sip:%s" % DOMAIN, "00000001", "0a4f113b%d" % self.cseq
+        ha1 = md5(("%s:%s:" % (self.impi, DOMAIN)).encode() + password)
+        ha2 = md5(("REGISTER:%s" % uri).encode())
+        resp = md5(("%s:%s:%s:%s:auth:%s" % (ha1, nonce, nc, cnonce, ha2)).encode())
+        h = ('Digest username="%s", realm="%s", nonce="%s", uri="%s", response="%s", '
+             'algorithm=AKAv1-MD5, cnonce="%s", qop=auth, nc=%s' %
+             (self.impi, DOMAIN, nonce, uri, resp, cnonce, nc))
+        for k, v in extra.items():
+            h += ', %s="%s"' % (k, v)
+        return h
+
+
+def aka_ue(user, *args):
+    helper = os.environ.get("SCSCF_AKA_UE")
+    check(helper, "SCSCF_AKA_UE (the scscf_aka_ue helper) is not set")
+    r = subprocess.run([helper, USERS[user]["k"], OP, AMF] + [str(a) for a in args],
+                       stdout=subprocess.PIPE, text=True)
+    check(r.returncode == 0, "scscf_aka_ue %s failed (%d)" % (args[0], r.returncode))
+    return r.stdout.split()
+
+
+def nonce_of(data):
+    m = re.search(r'WWW-Authenticate:[^\r]*nonce="([^"]*)"', data, re.I)
+    check(m, "no nonce in\n" + data)
+    return m.group(1)
+
+
+def test_aka_resync():
+    """UE with an SQN ahead of the HSS's: auts -> resync MAR -> new 401 whose
+    SQN follows the UE's -> 200."""
+    ue = RawUE("dave")
+    status, data = ue.register()
+    check(status == 401, "first REGISTER: %d" % status)
+    n1 = nonce_of(data)
+    sqn1, _ = aka_ue("dave", "check", n1)
+    sqn_ms = int(sqn1) + 1000
+    auts = aka_ue("dave", "auts", n1, sqn_ms)[0]
+    status, data = ue.register(ue.digest(n1, b"", auts=auts))
+    check(status == 401, "REGISTER with auts: %d, expected a new challenge\n%s" % (status, data))
+    n2 = nonce_of(data)
+    check(n2 != n1, "the same nonce after resynchronisation")
+    sqn2, res = aka_ue("dave", "check", n2)
+    check(int(sqn2) > sqn_ms, "HSS did not resynchronise: SQN %s after SQN_MS %d" % (sqn2, sqn_ms))
+    status, data = ue.register(ue.digest(n2, bytes.fromhex(res)))
+    check(status == 200, "REGISTER after resync: %d\n%s" % (status, data))
+    status, _ = ue.register(ue.digest(n2, bytes.fromhex(res)), expires=0)
+    # the nc reuse above is a replay: a fresh challenge, not a 200
+    check(status == 401, "replayed nc accepted: %d" % status)
+    status, data = ue.register(expires=0)
+    n3 = nonce_of(data)
+    _, res3 = aka_ue("dave", "check", n3)
+    status, _ = ue.register(ue.digest(n3, bytes.fromhex(res3)), expires=0)
+    check(status == 200, "de-registration: %d" % status)
+
+
 TESTS = [t for n, t in sorted(globals().items()) if n.startswith("test_")]
 ORDER = ["test_options", "test_md5_challenge_format", "test_md5_alice", "test_empty_authorization_md5",
          "test_aka_challenge_has_no_plain_md5", "test_aka_carol", "test_aka_alice_asks",
          "test_wrong_password", "test_unknown_user", "test_reregistration", "test_deregistration",
-         "test_two_devices", "test_too_brief", "test_expiry", "test_restart_keeps_binding",
+         "test_two_devices", "test_too_brief", "test_expiry", "test_ppr_keeps_registration",
+         "test_rtr_removes_bindings", "test_aka_resync", "test_restart_keeps_binding",
          "test_hss_down"]
 
 
