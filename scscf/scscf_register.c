@@ -216,6 +216,12 @@ static int step_authenticate(struct reg_ctx *rc, struct ims_sip_tx *tx)
 			 rc->impi);
 		return challenge(rc, true);
 	}
+	if (strcmp(v->impu, rc->impu) != 0) {
+		/* the HSS checked impi and impu together for this nonce only */
+		IMS_INFO("register (Call-ID %s): nonce was issued for %s, not %s", rc->call_id,
+			 v->impu, rc->impu);
+		return challenge(rc, true);
+	}
 	if (c->auts[0] && v->scheme == SCSCF_SCHEME_AKA)
 		return resync(rc, v);
 	const char *method = ims_sip_tx_request(tx)->sip_request->rq_method_name;

@@ -12,6 +12,7 @@ Environment (set by ctest, see CMakeLists.txt here):
     SCSCF_ADDR   S-CSCF address, default 127.0.0.1:6060
     SCSCF_MANAGE "no": do not start/stop/restart daemons (a lab run by hand;
                  the restart and HSS tests are then skipped)
+    SCSCF_TRANSPORT udp (default) or tcp, for the SIPp UEs
     HSS_CTL      the HSS's control socket, default IMS_SOURCE/.lab/run/hss.ctl
 
 The HSS and S-CSCF are started with 'scripts/lab up hss scscf' when they do
@@ -32,6 +33,7 @@ SRC = os.environ.get("IMS_SOURCE", os.path.abspath(os.path.join(os.path.dirname(
 LAB = os.path.join(SRC, "scripts", "lab")
 ADDR = os.environ.get("SCSCF_ADDR", "127.0.0.1:6060")
 MANAGE = os.environ.get("SCSCF_MANAGE", "yes") != "no"
+TRANSPORT = "t1" if os.environ.get("SCSCF_TRANSPORT", "udp") == "tcp" else "u1"
 DOMAIN = "open-ims.test"
 PATH_HDR = "<sip:term@pcscf.open-ims.test:4060;lr>"
 WORK = tempfile.mkdtemp(prefix="scscf-reg-")
@@ -102,7 +104,8 @@ def run_sipp(xml, local_port, timeout=10):
     host, rport = ADDR.rsplit(":", 1)
     cmd = ["sipp", "%s:%s" % (host, rport), "-sf", sf, "-m", "1", "-i", "127.0.0.1",
            "-p", str(local_port), "-trace_msg", "-message_file", log, "-nostdin",
-           "-timeout", "%ds" % timeout, "-timeout_error", "-default_behaviors", "none"]
+           "-timeout", "%ds" % timeout, "-timeout_error", "-default_behaviors", "none",
+           "-t", TRANSPORT]
     t0 = time.monotonic()
     r = subprocess.run(cmd, cwd=WORK, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                        timeout=timeout + 10)
