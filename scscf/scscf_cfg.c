@@ -25,6 +25,7 @@ static const struct ims_cfg_key scscf_keys[] = {
 	IMS_CFG_I(T, "registrar", "max_contacts", max_contacts, "10", 1, 1000),
 	IMS_CFG_I(T, "auth", "nonce_lifetime", nonce_lifetime, "60", 1, 86400),
 	IMS_CFG_B(T, "auth", "send_ck_ik", send_ck_ik, "yes"),
+	IMS_CFG_B(T, "auth", "aka_no_zero_res", aka_no_zero_res, "yes"),
 	IMS_CFG_I(T, "auth", "max_nonces", max_nonces, "100000", 16, 10000000),
 	IMS_CFG_S(T, "diameter", "config", diameter_config, "scscf.fd.conf"),
 	IMS_CFG_S(T, "diameter", "hss_realm", hss_realm, "open-ims.test"),

@@ -34,6 +34,7 @@ struct scscf_cfg {
 	/* [auth] */
 	int nonce_lifetime; /* s: a challenge (and its vector) expires after */
 	bool send_ck_ik;    /* AKA: ck="" ik="" in the 401 for the P-CSCF */
+	bool aka_no_zero_res; /* AKA: another vector when XRES holds 0x00 (SIPp) */
 	int max_nonces;     /* pending challenges kept at most */
 
 	/* [diameter] */

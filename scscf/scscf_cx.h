@@ -32,6 +32,7 @@ struct scscf_mar {
 	enum scscf_scheme want; /* NONE: "Unknown", the HSS picks */
 	bool resync;
 	uint8_t rand_auts[30]; /* RAND || AUTS when resync */
+	int attempt;           /* MARs sent already for this challenge */
 	void (*done)(struct scscf_mar *m);
 	/* answer */
 	int status;            /* 0, or the SIP status to answer (403, 500, 504) */

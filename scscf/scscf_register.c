@@ -101,10 +101,23 @@ static int reply_challenge(struct reg_ctx *rc, struct ims_sip_tx *tx,
 }
 
 /* The MAA is in: store the vector and challenge, or fail. */
+static int again_for_sipp(struct reg_ctx *rc, const struct scscf_mar *m);
+
+/* SIPp (3.6) takes RES as a C string and cuts it at a 0x00 byte, so that
+ * one AKA challenge in ~30 fails with it; [auth] aka_no_zero_res asks the
+ * HSS for another vector instead (a few times at most). */
+static bool zero_in_res(const struct reg_ctx *rc, const struct scscf_mar *m)
+{
+	return m->vec.scheme == SCSCF_SCHEME_AKA && rc->sc->cfg.aka_no_zero_res &&
+	       m->attempt < 4 && memchr(m->vec.xres, 0, m->vec.xres_len) != NULL;
+}
+
 static int challenge_with(struct reg_ctx *rc, struct ims_sip_tx *tx, struct scscf_mar *m)
 {
 	if (m->status)
 		return scscf_reg_fail(rc, m->status, m->reason);
+	if (zero_in_res(rc, m))
+		return again_for_sipp(rc, m);
 	if (m->vec.scheme == SCSCF_SCHEME_MD5 &&
 	    scscf_auth_random_nonce(m->vec.nonce, sizeof m->vec.nonce) < 0)
 		return scscf_reg_fail(rc, 500, "no random nonce");
@@ -148,6 +161,18 @@ static int send_mar(struct reg_ctx *rc, struct scscf_mar *m)
 	return 0;
 }
 
+static int again_for_sipp(struct reg_ctx *rc, const struct scscf_mar *prev)
+{
+	struct scscf_mar *m = mar_new(rc);
+	IMS_DEBUG("register (Call-ID %s): XRES holds a zero byte, asking for another vector",
+		  rc->call_id);
+	if (m) {
+		m->want = SCSCF_SCHEME_AKA; /* after a resync too: the HSS's SQN is set now */
+		m->attempt = prev->attempt + 1;
+	}
+	return send_mar(rc, m);
+}
+
 static int challenge(struct reg_ctx *rc, bool stale)
 {
 	struct scscf_mar *m = mar_new(rc);
@@ -181,23 +206,33 @@ static void on_sar_auth_failure(struct scscf_sar *s)
 	struct reg_ctx *rc;
 	struct ims_sip_tx *tx = scscf_reg_find(s->sc, s->tx_id, &rc);
 	if (tx)
-		scscf_reg_finish(tx, rc, scscf_reg_fail(rc, 403, "wrong credentials"));
+		scscf_reg_finish(tx, rc, 403); /* rc->why was set before the SAR */
 }
 
 /* TS 29.228 §6.1.2 / TS 24.229 §5.4.1.2.3: a user not registered here that
  * fails authentication is reported with AUTHENTICATION_FAILURE, so that
  * the HSS clears the S-CSCF name stored by the MAR. */
-static int auth_failed(struct reg_ctx *rc, struct scscf_vector *v)
+static int auth_failed(struct reg_ctx *rc, struct scscf_vector *v, enum scscf_verdict why)
 {
-	IMS_WARN("register (Call-ID %s): authentication of %s failed", rc->call_id, rc->impi);
+	char text[SCSCF_CX_REASON_MAX];
+
+	if (why == SCSCF_AUTH_BAD_USER)
+		snprintf(text, sizeof text, "username %.60s is not the private identity %.60s",
+			 rc->creds.username, v->impi);
+	else
+		snprintf(text, sizeof text, "wrong credentials");
+	IMS_WARN("register (Call-ID %s): authentication of %s failed: %s", rc->call_id, v->impi,
+		 text);
+	scscf_reg_fail(rc, 403, text);
+	snprintf(rc->impi, sizeof rc->impi, "%s", v->impi); /* the one the HSS knows */
 	scscf_nonces_remove(rc->sc->nonces, v);
 	if (scscf_ul_find(rc->sc->ul, rc->impu))
-		return scscf_reg_fail(rc, 403, "wrong credentials");
+		return 403;
 	struct scscf_sar *s = scscf_reg_sar_new(rc, IMS_CX_SAT_AUTHENTICATION_FAILURE,
 						on_sar_auth_failure);
 	if (!s || scscf_cx_sar_send(s) < 0) {
 		free(s);
-		return scscf_reg_fail(rc, 403, "wrong credentials");
+		return 403;
 	}
 	return 0;
 }
@@ -235,10 +270,11 @@ static int step_authenticate(struct reg_ctx *rc, struct ims_sip_tx *tx)
 	case SCSCF_AUTH_MALFORMED:
 		return scscf_reg_fail(rc, 400, "incomplete Digest credentials (qop=auth needs nc, cnonce)");
 	case SCSCF_AUTH_BAD_USER:
+		return auth_failed(rc, v, SCSCF_AUTH_BAD_USER);
 	case SCSCF_AUTH_WRONG:
 		break;
 	}
-	return auth_failed(rc, v);
+	return auth_failed(rc, v, SCSCF_AUTH_WRONG);
 }
 
 int scscf_register(struct scscf *sc, struct ims_sip_tx *tx)

@@ -148,7 +148,7 @@ def md5_auth(user, impi, password=None):
 
 def register(user, *, expires=600, aka=False, algorithm=None, empty_auth=False, password=None,
              final=200, contact=True, contact_params="", star=False, local_port=None,
-             contact_uri=None):
+             contact_uri=None, auth_user=None):
     """One challenged registration (REGISTER, 401, REGISTER with credentials).
     Returns (final response, seconds, SIPp ok)."""
     impi = "%s@%s" % (user, DOMAIN)
@@ -166,7 +166,7 @@ def register(user, *, expires=600, aka=False, algorithm=None, empty_auth=False, 
     if empty_auth or algorithm:
         a0 = ('      Authorization: Digest username="%s", realm="%s", nonce="", uri="sip:%s", '
               'response=""%s\n' % (impi, DOMAIN, DOMAIN, ", algorithm=" + algorithm if algorithm else ""))
-    cred = aka_auth(user, impi) if aka else md5_auth(user, impi, password)
+    cred = aka_auth(user, impi) if aka else md5_auth(user, auth_user or impi, password)
     steps = [send(register_msg(user, 1, c, e, a0, call_id)),
              '  <recv response="401" auth="true"/>\n',
              send(register_msg(user, 2, c, e, "      %s\n" % cred, call_id)),
@@ -323,6 +323,14 @@ def test_wrong_password():
     register("bob", password="not-bobs", final=403, local_port=lp)
     check(not [c for c in fetch("bob") if ":%d" % lp in c],
           "bob has a binding after a failed registration")
+
+
+def test_username_must_be_the_private_identity():
+    """A softphone answering with username=alice (not alice@open-ims.test)
+    gets 403 with a Warning that says which username is expected."""
+    resp, _, _ = register("alice", auth_user="alice", final=403)
+    warning = ",".join(resp[1].get("warning", []))
+    check("alice@open-ims.test" in warning, "Warning does not name the private identity: %r" % warning)
 
 
 def test_unknown_user():
@@ -557,7 +565,7 @@ def test_aka_resync():
 TESTS = [t for n, t in sorted(globals().items()) if n.startswith("test_")]
 ORDER = ["test_options", "test_md5_challenge_format", "test_md5_alice", "test_empty_authorization_md5",
          "test_aka_challenge_has_no_plain_md5", "test_aka_carol", "test_aka_alice_asks",
-         "test_wrong_password", "test_unknown_user", "test_reregistration", "test_deregistration",
+         "test_wrong_password", "test_username_must_be_the_private_identity", "test_unknown_user", "test_reregistration", "test_deregistration",
          "test_two_devices", "test_too_brief", "test_expiry", "test_ppr_keeps_registration",
          "test_rtr_removes_bindings", "test_aka_resync", "test_restart_keeps_binding",
          "test_hss_down"]
