@@ -20,9 +20,9 @@
 #define CTL_FAIL 1
 #define CTL_USAGE 2
 
-#define CTL_ID_MAX 256   /* identities: 255 characters + NUL (the schema's VARCHAR) */
-#define CTL_NAME_MAX 64  /* user part of a new private identity */
-#define CTL_LIST_MAX 16  /* repeatable options (--impu, --bar ...) */
+#define CTL_ID_MAX 256  /* identities: 255 characters + NUL (the schema's VARCHAR) */
+#define CTL_NAME_MAX 64 /* user part of a new private identity */
+#define CTL_LIST_MAX 16 /* repeatable options (--impu, --bar ...) */
 #define CTL_DEFAULT_DOMAIN "open-ims.test"
 #define CTL_DEFAULT_PROFILE "default"
 /* A new AKA subscriber gets the lab's operator values (IMS-FACTS.md) unless
@@ -42,7 +42,7 @@ struct ctl_conn {
 	char user[128];
 	char password[128];
 	char name[128];
-	int connect_timeout; /* s */
+	int connect_timeout;   /* s */
 	char socket[PATH_MAX]; /* the HSS's control socket */
 	char config[PATH_MAX]; /* the file they came from, "" for defaults */
 };
@@ -68,7 +68,7 @@ struct ctl_args {
 	const char *profile;
 	long long sqn; /* -1: not given */
 
-	struct ctl_list impus;   /* add: --impu/--tel; set: --add-impu/--add-tel */
+	struct ctl_list impus; /* add: --impu/--tel; set: --add-impu/--add-tel */
 	struct ctl_list bar, unbar, remove;
 	bool barred, force;
 
@@ -92,8 +92,7 @@ int ctl_valid_name(const char *name, char *err, size_t len);
 int ctl_valid_domain(const char *domain, char *err, size_t len);
 int ctl_valid_password(const char *pw, char *err, size_t len);
 /* hex of exactly nhex digits (upper or lower case) -> lower case in out. */
-int ctl_valid_hex(const char *opt, const char *in, size_t nhex, char *out, char *err,
-		  size_t len);
+int ctl_valid_hex(const char *opt, const char *in, size_t nhex, char *out, char *err, size_t len);
 /* 16 printable ASCII characters -> 32 lower-case hex digits in out. */
 int ctl_valid_ascii_key(const char *in, char *out, char *err, size_t len);
 /* A public identity: sip:/sips: URI or tel: URI, no spaces or quotes. */
@@ -109,12 +108,11 @@ int ctl_valid_text(const char *opt, const char *s, char *err, size_t len);
 
 /* The private identity a NAME argument means: NAME@DOMAIN, or NAME itself
  * when it has an '@' already.  Returns 0, or -1 with err set. */
-int ctl_impi_of(const struct ctl_args *a, const char *name, char *out, size_t outlen,
-		char *err, size_t len);
+int ctl_impi_of(const struct ctl_args *a, const char *name, char *out, size_t outlen, char *err,
+                size_t len);
 
 /* Messages: "imsctl: CMD: ..." on stderr. */
-void ctl_err(const struct ctl_args *a, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void ctl_err(const struct ctl_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Commands (ctl_sub.c, ctl_show.c, ctl_bulk.c, ctl_hss.c). */
 int ctl_cmd_add(struct ctl_args *a);

@@ -28,7 +28,7 @@ static int fail_my(struct ctl_db *db, const char *what)
 {
 	db->errnum = mysql_errno(db->my);
 	snprintf(db->err, sizeof db->err, "%s: %s (MariaDB error %u)", what, mysql_error(db->my),
-		 db->errnum);
+	         db->errnum);
 	return -1;
 }
 
@@ -36,7 +36,7 @@ static int fail_st(struct ctl_db *db, MYSQL_STMT *st, const char *what)
 {
 	db->errnum = mysql_stmt_errno(st);
 	snprintf(db->err, sizeof db->err, "%s: %s (MariaDB error %u)", what, mysql_stmt_error(st),
-		 db->errnum);
+	         db->errnum);
 	return -1;
 }
 
@@ -55,11 +55,11 @@ int ctl_db_open(const struct ctl_conn *c, struct ctl_db **out, char *err, size_t
 	mysql_options(db->my, MYSQL_OPT_WRITE_TIMEOUT, &io);
 	mysql_options(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	if (!mysql_real_connect(db->my, c->host, c->user, c->password, c->name,
-				(unsigned int)c->port, NULL, 0)) {
+	                        (unsigned int)c->port, NULL, 0)) {
 		snprintf(err, len,
-			 "cannot connect to the HSS database %s at %s:%d as %s: %s (is MariaDB "
-			 "running? 'scripts/db up' starts the lab's)",
-			 c->name, c->host, c->port, c->user, mysql_error(db->my));
+		         "cannot connect to the HSS database %s at %s:%d as %s: %s (is MariaDB "
+		         "running? 'scripts/db up' starts the lab's)",
+		         c->name, c->host, c->port, c->user, mysql_error(db->my));
 		ctl_db_close(db);
 		return -1;
 	}
@@ -154,7 +154,7 @@ struct results {
 
 /* Fetch every row of st into row().  Returns 0, row()'s stop value or -1. */
 static int fetch_rows(struct ctl_db *db, MYSQL_STMT *st, int ncols, ctl_db_row_fn row, void *ctx,
-		      uint64_t *n)
+                      uint64_t *n)
 {
 	struct results *r = calloc(1, sizeof *r);
 	int rc = 0, f;
@@ -192,7 +192,7 @@ out:
 }
 
 int ctl_db_exec(struct ctl_db *db, const char *sql, const struct ctl_db_param *p, int np,
-		ctl_db_row_fn row, void *ctx, uint64_t *affected)
+                ctl_db_row_fn row, void *ctx, uint64_t *affected)
 {
 	struct params b;
 	MYSQL_STMT *st = stmt_get(db, sql);
@@ -203,7 +203,7 @@ int ctl_db_exec(struct ctl_db *db, const char *sql, const struct ctl_db_param *p
 		return -1;
 	if (np > MAX_PARAMS || (unsigned long)np != mysql_stmt_param_count(st)) {
 		snprintf(db->err, sizeof db->err, "statement expects %lu parameters, got %d",
-			 mysql_stmt_param_count(st), np);
+		         mysql_stmt_param_count(st), np);
 		return -1;
 	}
 	bind_params(&b, p, np);
@@ -240,7 +240,7 @@ static int one_row(void *ctx, int ncols, char **cols)
 }
 
 int ctl_db_u64(struct ctl_db *db, const char *sql, const struct ctl_db_param *p, int np,
-	       uint64_t *out)
+               uint64_t *out)
 {
 	struct one o = {0, 0};
 	int rc = ctl_db_exec(db, sql, p, np, one_row, &o, NULL);
@@ -253,7 +253,7 @@ int ctl_db_u64(struct ctl_db *db, const char *sql, const struct ctl_db_param *p,
 
 /* Row by row, for servers without bulk execution. */
 static int bulk_rows(struct ctl_db *db, MYSQL_STMT *st, const struct ctl_db_col *cols, int ncols,
-		     unsigned nrows)
+                     unsigned nrows)
 {
 	struct ctl_db_param p[MAX_PARAMS];
 	struct params b;
@@ -273,7 +273,7 @@ static int bulk_rows(struct ctl_db *db, MYSQL_STMT *st, const struct ctl_db_col 
 
 /* One round trip: column-wise array binding with indicators. */
 static int bulk_array(struct ctl_db *db, MYSQL_STMT *st, const struct ctl_db_col *cols, int ncols,
-		      unsigned nrows)
+                      unsigned nrows)
 {
 	MYSQL_BIND bind[MAX_PARAMS];
 	char *ind = calloc((size_t)ncols * nrows, 1);
@@ -287,8 +287,8 @@ static int bulk_array(struct ctl_db *db, MYSQL_STMT *st, const struct ctl_db_col
 		char *c = ind + (size_t)i * nrows;
 		for (unsigned r = 0; r < nrows; r++)
 			c[r] = cols[i].type == CTL_DB_U64 ? STMT_INDICATOR_NONE
-			       : cols[i].s[r]		  ? STMT_INDICATOR_NTS
-							  : STMT_INDICATOR_NULL;
+			       : cols[i].s[r]             ? STMT_INDICATOR_NTS
+			                                  : STMT_INDICATOR_NULL;
 		bind[i].u.indicator = c;
 		if (cols[i].type == CTL_DB_U64) {
 			bind[i].buffer_type = MYSQL_TYPE_LONGLONG;
@@ -318,7 +318,7 @@ static bool bulk_supported(struct ctl_db *db)
 }
 
 int ctl_db_bulk(struct ctl_db *db, const char *sql, const struct ctl_db_col *cols, int ncols,
-		unsigned nrows)
+                unsigned nrows)
 {
 	MYSQL_STMT *st;
 	int rc;
@@ -334,7 +334,7 @@ int ctl_db_bulk(struct ctl_db *db, const char *sql, const struct ctl_db_col *col
 		rc = fail_st(db, st, "preparing a statement");
 	} else if ((unsigned long)ncols != mysql_stmt_param_count(st)) {
 		snprintf(db->err, sizeof db->err, "statement expects %lu parameters, got %d",
-			 mysql_stmt_param_count(st), ncols);
+		         mysql_stmt_param_count(st), ncols);
 		rc = -1;
 	} else if (bulk_supported(db)) {
 		rc = bulk_array(db, st, cols, ncols, nrows);
@@ -364,7 +364,7 @@ int ctl_db_lock(struct ctl_db *db)
 		return -1;
 	if (got != 1) {
 		snprintf(db->err, sizeof db->err,
-			 "another imsctl has been changing the database for 30 s; try again");
+		         "another imsctl has been changing the database for 30 s; try again");
 		return -1;
 	}
 	return 0;

@@ -24,8 +24,14 @@ struct ctl_db_param {
 	const char *s;
 	uint64_t u;
 };
-#define CTL_S(x) {CTL_DB_STR, (x), 0}
-#define CTL_U(x) {CTL_DB_U64, NULL, (uint64_t)(x)}
+#define CTL_S(x)                                                                                   \
+	{                                                                                          \
+		CTL_DB_STR, (x), 0                                                                 \
+	}
+#define CTL_U(x)                                                                                   \
+	{                                                                                          \
+		CTL_DB_U64, NULL, (uint64_t)(x)                                                    \
+	}
 
 /* A column of a bulk execution: nrows values, s[i] NULL for SQL NULL. */
 struct ctl_db_col {
@@ -46,17 +52,17 @@ void ctl_db_close(struct ctl_db *db);
 /* Run sql with params.  affected (may be NULL) gets the number of rows
  * fetched, or the affected rows of a statement without a result. */
 int ctl_db_exec(struct ctl_db *db, const char *sql, const struct ctl_db_param *p, int np,
-		ctl_db_row_fn row, void *ctx, uint64_t *affected);
+                ctl_db_row_fn row, void *ctx, uint64_t *affected);
 
 /* The first column of the first row as a number: 0, 1 (no row or NULL)
  * or -1. */
 int ctl_db_u64(struct ctl_db *db, const char *sql, const struct ctl_db_param *p, int np,
-	       uint64_t *out);
+               uint64_t *out);
 
 /* Execute sql once for each of nrows rows of cols (ncols columns), in one
  * round trip when the server supports bulk execution, else row by row. */
 int ctl_db_bulk(struct ctl_db *db, const char *sql, const struct ctl_db_col *cols, int ncols,
-		unsigned nrows);
+                unsigned nrows);
 
 int ctl_db_commit(struct ctl_db *db);
 int ctl_db_rollback(struct ctl_db *db);

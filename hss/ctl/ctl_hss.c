@@ -17,16 +17,16 @@
 #define DIAMETER_SUCCESS 2001
 
 static const char *const reason_names[] = {"permanent_termination", "new_server_assigned",
-					   "server_change", "remove_scscf"};
+                                           "server_change", "remove_scscf"};
 
 /* Why connecting to path failed, in words a lab user can act on. */
 static void explain(const struct ctl_args *a, const char *path, int err)
 {
 	if (err == ENOENT || err == ECONNREFUSED)
 		ctl_err(a,
-			"the HSS is not running: %s %s (start it with 'scripts/lab up', or give "
-			"its control socket with --socket)",
-			err == ENOENT ? "there is no control socket" : "nothing listens on", path);
+		        "the HSS is not running: %s %s (start it with 'scripts/lab up', or give "
+		        "its control socket with --socket)",
+		        err == ENOENT ? "there is no control socket" : "nothing listens on", path);
 	else if (err == EACCES)
 		ctl_err(a, "no permission to use the HSS's control socket %s", path);
 	else
@@ -41,8 +41,9 @@ static int connect_hss(const struct ctl_args *a)
 	int s;
 
 	if (!path[0]) {
-		ctl_err(a, "the HSS's control channel is disabled ([control] socket is empty in %s)",
-			a->conn.config[0] ? a->conn.config : "the configuration");
+		ctl_err(a,
+		        "the HSS's control channel is disabled ([control] socket is empty in %s)",
+		        a->conn.config[0] ? a->conn.config : "the configuration");
 		return -1;
 	}
 	if (strlen(path) >= sizeof sa.sun_path) {
@@ -103,8 +104,7 @@ static int verdict(const struct ctl_args *a, const char *id, const char *reply)
 		ctl_err(a, "%s: the S-CSCF did not accept it: %s", id, reply + 3);
 		return CTL_FAIL;
 	}
-	ctl_err(a, "%s: the HSS says: %s", id,
-		strncmp(reply, "ERR ", 4) == 0 ? reply + 4 : reply);
+	ctl_err(a, "%s: the HSS says: %s", id, strncmp(reply, "ERR ", 4) == 0 ? reply + 4 : reply);
 	return CTL_FAIL;
 }
 
@@ -137,7 +137,7 @@ int ctl_cmd_deregister(struct ctl_args *a)
 		return CTL_USAGE;
 	}
 	snprintf(line, sizeof line, "rtr %s %s%s%s\n", id, reason_names[a->reason_code],
-		 a->reason && *a->reason ? " " : "", a->reason ? a->reason : "");
+	         a->reason && *a->reason ? " " : "", a->reason ? a->reason : "");
 	if (ask(a, line, reply, sizeof reply) < 0)
 		return CTL_FAIL;
 	return verdict(a, id, reply);

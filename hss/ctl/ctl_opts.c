@@ -15,11 +15,38 @@
 #endif
 
 enum opt_id {
-	O_HELP, O_CONFIG, O_DB_HOST, O_DB_PORT, O_DB_USER, O_DB_PASSWORD, O_DB_NAME,
-	O_SOCKET, O_DOMAIN, O_PASSWORD, O_AKA_K, O_AKA_K_ASCII, O_OP, O_OPC, O_AMF,
-	O_SCHEME, O_PROFILE, O_SQN, O_TEL, O_IMPU, O_BARRED, O_BAR, O_UNBAR,
-	O_ADD_IMPU, O_ADD_TEL, O_REMOVE_IMPU, O_FORCE, O_START, O_WIDTH, O_REASON,
-	O_REASON_CODE, O_REGISTERED,
+	O_HELP,
+	O_CONFIG,
+	O_DB_HOST,
+	O_DB_PORT,
+	O_DB_USER,
+	O_DB_PASSWORD,
+	O_DB_NAME,
+	O_SOCKET,
+	O_DOMAIN,
+	O_PASSWORD,
+	O_AKA_K,
+	O_AKA_K_ASCII,
+	O_OP,
+	O_OPC,
+	O_AMF,
+	O_SCHEME,
+	O_PROFILE,
+	O_SQN,
+	O_TEL,
+	O_IMPU,
+	O_BARRED,
+	O_BAR,
+	O_UNBAR,
+	O_ADD_IMPU,
+	O_ADD_TEL,
+	O_REMOVE_IMPU,
+	O_FORCE,
+	O_START,
+	O_WIDTH,
+	O_REASON,
+	O_REASON_CODE,
+	O_REGISTERED,
 };
 
 struct opt {
@@ -31,38 +58,38 @@ struct opt {
 
 #define CRED (C_ADD | C_SET | C_BULK_ADD)
 static const struct opt opts[] = {
-	{"help", O_HELP, false, C_ALL},
-	{"config", O_CONFIG, true, C_ALL},
-	{"db-host", O_DB_HOST, true, C_ALL},
-	{"db-port", O_DB_PORT, true, C_ALL},
-	{"db-user", O_DB_USER, true, C_ALL},
-	{"db-password", O_DB_PASSWORD, true, C_ALL},
-	{"db-name", O_DB_NAME, true, C_ALL},
-	{"socket", O_SOCKET, true, C_ALL},
-	{"domain", O_DOMAIN, true, C_ALL},
-	{"password", O_PASSWORD, true, CRED},
-	{"aka-k", O_AKA_K, true, CRED},
-	{"aka-k-ascii", O_AKA_K_ASCII, true, CRED},
-	{"op", O_OP, true, CRED},
-	{"opc", O_OPC, true, CRED},
-	{"amf", O_AMF, true, CRED},
-	{"scheme", O_SCHEME, true, CRED},
-	{"profile", O_PROFILE, true, CRED},
-	{"sqn", O_SQN, true, C_SET},
-	{"tel", O_TEL, true, C_ADD},
-	{"impu", O_IMPU, true, C_ADD},
-	{"barred", O_BARRED, false, C_ADD | C_BULK_ADD},
-	{"bar", O_BAR, true, C_SET},
-	{"unbar", O_UNBAR, true, C_SET},
-	{"add-impu", O_ADD_IMPU, true, C_SET},
-	{"add-tel", O_ADD_TEL, true, C_SET},
-	{"remove-impu", O_REMOVE_IMPU, true, C_SET},
-	{"force", O_FORCE, false, C_DELETE | C_BULK_DEL},
-	{"start", O_START, true, C_BULK_ADD | C_BULK_DEL},
-	{"width", O_WIDTH, true, C_BULK_ADD | C_BULK_DEL},
-	{"reason", O_REASON, true, C_DEREG},
-	{"reason-code", O_REASON_CODE, true, C_DEREG},
-	{"registered", O_REGISTERED, false, C_LIST},
+    {"help", O_HELP, false, C_ALL},
+    {"config", O_CONFIG, true, C_ALL},
+    {"db-host", O_DB_HOST, true, C_ALL},
+    {"db-port", O_DB_PORT, true, C_ALL},
+    {"db-user", O_DB_USER, true, C_ALL},
+    {"db-password", O_DB_PASSWORD, true, C_ALL},
+    {"db-name", O_DB_NAME, true, C_ALL},
+    {"socket", O_SOCKET, true, C_ALL},
+    {"domain", O_DOMAIN, true, C_ALL},
+    {"password", O_PASSWORD, true, CRED},
+    {"aka-k", O_AKA_K, true, CRED},
+    {"aka-k-ascii", O_AKA_K_ASCII, true, CRED},
+    {"op", O_OP, true, CRED},
+    {"opc", O_OPC, true, CRED},
+    {"amf", O_AMF, true, CRED},
+    {"scheme", O_SCHEME, true, CRED},
+    {"profile", O_PROFILE, true, CRED},
+    {"sqn", O_SQN, true, C_SET},
+    {"tel", O_TEL, true, C_ADD},
+    {"impu", O_IMPU, true, C_ADD},
+    {"barred", O_BARRED, false, C_ADD | C_BULK_ADD},
+    {"bar", O_BAR, true, C_SET},
+    {"unbar", O_UNBAR, true, C_SET},
+    {"add-impu", O_ADD_IMPU, true, C_SET},
+    {"add-tel", O_ADD_TEL, true, C_SET},
+    {"remove-impu", O_REMOVE_IMPU, true, C_SET},
+    {"force", O_FORCE, false, C_DELETE | C_BULK_DEL},
+    {"start", O_START, true, C_BULK_ADD | C_BULK_DEL},
+    {"width", O_WIDTH, true, C_BULK_ADD | C_BULK_DEL},
+    {"reason", O_REASON, true, C_DEREG},
+    {"reason-code", O_REASON_CODE, true, C_DEREG},
+    {"registered", O_REGISTERED, false, C_LIST},
 };
 #undef CRED
 
@@ -86,8 +113,8 @@ static int usage(struct ctl_args *a, const char *msg)
 	return CTL_USAGE;
 }
 
-static int number(struct ctl_args *a, const char *opt, const char *v, long long lo,
-		  long long hi, long long *out)
+static int number(struct ctl_args *a, const char *opt, const char *v, long long lo, long long hi,
+                  long long *out)
 {
 	char *end;
 	long long n;
@@ -128,7 +155,7 @@ bad:
 static int reason_code(struct ctl_args *a, const char *v)
 {
 	static const char *const names[] = {"permanent_termination", "new_server_assigned",
-					    "server_change", "remove_scscf"};
+	                                    "server_change", "remove_scscf"};
 	long long n;
 
 	for (int i = 0; i < 4; i++)
@@ -158,13 +185,27 @@ static int apply_global(struct ctl_args *a, enum opt_id id, const char *v)
 	char err[256];
 
 	switch (id) {
-	case O_HELP: a->help = true; return CTL_OK;
-	case O_CONFIG: flags.config = v; return CTL_OK;
-	case O_DB_HOST: flags.host = v; return CTL_OK;
-	case O_DB_USER: flags.user = v; return CTL_OK;
-	case O_DB_PASSWORD: flags.password = v; return CTL_OK;
-	case O_DB_NAME: flags.name = v; return CTL_OK;
-	case O_SOCKET: flags.socket = v; return CTL_OK;
+	case O_HELP:
+		a->help = true;
+		return CTL_OK;
+	case O_CONFIG:
+		flags.config = v;
+		return CTL_OK;
+	case O_DB_HOST:
+		flags.host = v;
+		return CTL_OK;
+	case O_DB_USER:
+		flags.user = v;
+		return CTL_OK;
+	case O_DB_PASSWORD:
+		flags.password = v;
+		return CTL_OK;
+	case O_DB_NAME:
+		flags.name = v;
+		return CTL_OK;
+	case O_SOCKET:
+		flags.socket = v;
+		return CTL_OK;
 	case O_DB_PORT:
 		if (number(a, "db-port", v, 1, 65535, &n) != CTL_OK)
 			return CTL_USAGE;
@@ -177,7 +218,8 @@ static int apply_global(struct ctl_args *a, enum opt_id id, const char *v)
 		}
 		snprintf(a->domain, sizeof a->domain, "%s", v);
 		return CTL_OK;
-	default: return -1; /* not a global option */
+	default:
+		return -1; /* not a global option */
 	}
 }
 
@@ -191,14 +233,18 @@ static int apply_cred(struct ctl_args *a, enum opt_id id, const char *v)
 			return ctl_err(a, "--password: %s", err), CTL_USAGE;
 		a->password = v;
 		return CTL_OK;
-	case O_AKA_K: return hex_opt(a, "--aka-k", v, 32, a->k);
+	case O_AKA_K:
+		return hex_opt(a, "--aka-k", v, 32, a->k);
 	case O_AKA_K_ASCII:
 		if (ctl_valid_ascii_key(v, a->k, err, sizeof err) < 0)
 			return ctl_err(a, "%s", err), CTL_USAGE;
 		return CTL_OK;
-	case O_OP: return hex_opt(a, "--op", v, 32, a->op);
-	case O_OPC: return hex_opt(a, "--opc", v, 32, a->opc);
-	case O_AMF: return hex_opt(a, "--amf", v, 4, a->amf);
+	case O_OP:
+		return hex_opt(a, "--op", v, 32, a->op);
+	case O_OPC:
+		return hex_opt(a, "--opc", v, 32, a->opc);
+	case O_AMF:
+		return hex_opt(a, "--amf", v, 4, a->amf);
 	case O_SCHEME:
 		if (!(a->scheme = ctl_scheme_parse(v)))
 			return ctl_err(a, "--scheme must be md5, aka or digest-md5, got '%s'", v),
@@ -209,7 +255,8 @@ static int apply_cred(struct ctl_args *a, enum opt_id id, const char *v)
 			return ctl_err(a, "--profile needs a service profile name"), CTL_USAGE;
 		a->profile = v;
 		return CTL_OK;
-	default: return -1;
+	default:
+		return -1;
 	}
 }
 
@@ -226,14 +273,26 @@ static int apply(struct ctl_args *a, const struct opt *o, const char *v)
 			return CTL_USAGE;
 		a->sqn = n;
 		return CTL_OK;
-	case O_TEL: case O_IMPU: case O_ADD_IMPU: case O_ADD_TEL:
+	case O_TEL:
+	case O_IMPU:
+	case O_ADD_IMPU:
+	case O_ADD_TEL:
 		return add_list(a, &a->impus, o->name, v);
-	case O_BAR: return add_list(a, &a->bar, o->name, v);
-	case O_UNBAR: return add_list(a, &a->unbar, o->name, v);
-	case O_REMOVE_IMPU: return add_list(a, &a->remove, o->name, v);
-	case O_BARRED: a->barred = true; return CTL_OK;
-	case O_FORCE: a->force = true; return CTL_OK;
-	case O_REGISTERED: a->registered_only = true; return CTL_OK;
+	case O_BAR:
+		return add_list(a, &a->bar, o->name, v);
+	case O_UNBAR:
+		return add_list(a, &a->unbar, o->name, v);
+	case O_REMOVE_IMPU:
+		return add_list(a, &a->remove, o->name, v);
+	case O_BARRED:
+		a->barred = true;
+		return CTL_OK;
+	case O_FORCE:
+		a->force = true;
+		return CTL_OK;
+	case O_REGISTERED:
+		a->registered_only = true;
+		return CTL_OK;
 	case O_START:
 		if (number(a, "start", v, 0, 999999999999LL, &n) != CTL_OK)
 			return CTL_USAGE;
@@ -247,8 +306,10 @@ static int apply(struct ctl_args *a, const struct opt *o, const char *v)
 	case O_REASON:
 		a->reason = v;
 		return CTL_OK;
-	case O_REASON_CODE: return reason_code(a, v);
-	default: return CTL_USAGE;
+	case O_REASON_CODE:
+		return reason_code(a, v);
+	default:
+		return CTL_USAGE;
 	}
 }
 
@@ -260,8 +321,9 @@ static int one_option(struct ctl_args *a, unsigned mask, int argc, char **argv, 
 	char msg[300];
 
 	if (!o || !(o->mask & mask)) {
-		snprintf(msg, sizeof msg, "%s option --%.*s", o ? "this command takes no" : "unknown",
-			 (int)(eq ? eq - s : (long)strlen(s)), s);
+		snprintf(msg, sizeof msg, "%s option --%.*s",
+		         o ? "this command takes no" : "unknown",
+		         (int)(eq ? eq - s : (long)strlen(s)), s);
 		return usage(a, msg);
 	}
 	if (o->arg) {
@@ -300,7 +362,7 @@ int ctl_opts_globals(struct ctl_args *a, int argc, char **argv, int *i)
 		const struct opt *o = find_opt(s, eq ? (size_t)(eq - s) : strlen(s));
 		if (o && o->mask != C_ALL) {
 			ctl_err(a, "--%s belongs after the command (imsctl COMMAND --%s ...)",
-				o->name, o->name);
+			        o->name, o->name);
 			return CTL_USAGE;
 		}
 		if ((rc = one_option(a, C_ALL, argc, argv, i)) != CTL_OK)

@@ -44,11 +44,11 @@ static int set_row(void *ctx, int ncols, char **cols)
 static int load(struct ctl_db *db, const char *impi, struct cur *c)
 {
 	static const char q_impi[] =
-		"SELECT id, password, ha1, k, op, opc, default_auth_scheme FROM impi "
-		"WHERE identity = ? FOR UPDATE";
+	    "SELECT id, password, ha1, k, op, opc, default_auth_scheme FROM impi "
+	    "WHERE identity = ? FOR UPDATE";
 	static const char q_set[] =
-		"SELECT u.implicit_set, u.service_profile_id FROM impu u JOIN impi_impu ii "
-		"ON ii.impu_id = u.id WHERE ii.impi_id = ? ORDER BY u.id";
+	    "SELECT u.implicit_set, u.service_profile_id FROM impu u JOIN impi_impu ii "
+	    "ON ii.impu_id = u.id WHERE ii.impi_id = ? ORDER BY u.id";
 	struct ctl_db_param p[] = {CTL_S(impi)};
 
 	memset(c, 0, sizeof *c);
@@ -102,14 +102,15 @@ static int set_credentials(const struct ctl_args *a, struct ctl_db *db, struct c
 static int set_schemes(const struct ctl_args *a, struct ctl_db *db, const struct cur *c)
 {
 	static const char q[] =
-		"UPDATE impi SET auth_schemes = ?, default_auth_scheme = ? WHERE id = ?";
+	    "UPDATE impi SET auth_schemes = ?, default_auth_scheme = ? WHERE id = ?";
 	char schemes[64], err[256];
 	const char *want = a->scheme, *def;
 
-	if (!want && c->def[0] && (strcmp(c->def, CTL_SCHEME_AKA) == 0 ? c->has_k : c->has_password))
+	if (!want && c->def[0] &&
+	    (strcmp(c->def, CTL_SCHEME_AKA) == 0 ? c->has_k : c->has_password))
 		want = ctl_scheme_parse(c->def);
 	if (ctl_store_schemes(c->has_password, c->has_k, want, schemes, sizeof schemes, &def, err,
-			      sizeof err) < 0) {
+	                      sizeof err) < 0) {
 		ctl_err(a, "%s", err);
 		return CTL_USAGE;
 	}
@@ -121,14 +122,14 @@ static int set_schemes(const struct ctl_args *a, struct ctl_db *db, const struct
 static int impu_of(struct ctl_db *db, uint64_t impi_id, const char *uri, uint64_t *id)
 {
 	static const char q[] = "SELECT u.id FROM impu u JOIN impi_impu ii ON ii.impu_id = u.id "
-				"WHERE ii.impi_id = ? AND u.identity = ?";
+	                        "WHERE ii.impi_id = ? AND u.identity = ?";
 	struct ctl_db_param p[] = {CTL_U(impi_id), CTL_S(uri)};
 
 	return ctl_db_u64(db, q, p, 2, id);
 }
 
 static int set_barring(const struct ctl_args *a, struct ctl_db *db, const struct cur *c,
-		       const struct ctl_list *l, int value)
+                       const struct ctl_list *l, int value)
 {
 	static const char q[] = "UPDATE impu SET barring = ? WHERE id = ?";
 	uint64_t id;
@@ -153,25 +154,28 @@ static int add_impus(const struct ctl_args *a, struct ctl_db *db, struct cur *c)
 	static const char q_set[] = "SELECT COALESCE(MAX(implicit_set), 0) + 1 FROM impu";
 	static const char q_sp[] = "SELECT id FROM service_profile WHERE name = ?";
 	static const char q_ins[] =
-		"INSERT INTO impu (identity, identity_type, implicit_set, service_profile_id, "
-		"barring, can_register) VALUES (?, 'public_user', ?, ?, 0, 1)";
+	    "INSERT INTO impu (identity, identity_type, implicit_set, service_profile_id, "
+	    "barring, can_register) VALUES (?, 'public_user', ?, ?, 0, 1)";
 	static const char q_link[] =
-		"INSERT INTO impi_impu (impi_id, impu_id) SELECT ?, id FROM impu WHERE identity = ?";
+	    "INSERT INTO impi_impu (impi_id, impu_id) SELECT ?, id FROM impu WHERE identity = ?";
 	static const char q_vn[] =
-		"INSERT INTO impu_visited_network (impu_id, visited_network_id) SELECT u.id, v.id "
-		"FROM impu u, visited_network v WHERE u.identity = ? AND v.identity = ?";
+	    "INSERT INTO impu_visited_network (impu_id, visited_network_id) SELECT u.id, v.id "
+	    "FROM impu u, visited_network v WHERE u.identity = ? AND v.identity = ?";
 	struct ctl_db_param pd[] = {CTL_S(CTL_DEFAULT_PROFILE)};
 	uint64_t n;
 
 	if (a->impus.n && c->nimpus == 0 &&
-	    (ctl_db_u64(db, q_set, NULL, 0, &c->set) < 0 || ctl_db_u64(db, q_sp, pd, 1, &c->profile) < 0))
+	    (ctl_db_u64(db, q_set, NULL, 0, &c->set) < 0 ||
+	     ctl_db_u64(db, q_sp, pd, 1, &c->profile) < 0))
 		return -1;
 	for (int i = 0; i < a->impus.n; i++) {
 		const char *u = a->impus.v[i];
 		struct ctl_db_param pt[] = {CTL_S(u)};
 		struct ctl_db_param pi[] = {CTL_S(u), CTL_U(c->set), CTL_U(c->profile)};
 		struct ctl_db_param pl[] = {CTL_U(c->id), CTL_S(u)};
-		struct ctl_db_param pv[] = {CTL_S(u), CTL_S(strchr(a->pos[0], '@') ? strchr(a->pos[0], '@') + 1 : a->domain)};
+		struct ctl_db_param pv[] = {
+		    CTL_S(u),
+		    CTL_S(strchr(a->pos[0], '@') ? strchr(a->pos[0], '@') + 1 : a->domain)};
 		if (ctl_db_exec(db, q_taken, pt, 1, NULL, NULL, &n) < 0)
 			return -1;
 		if (n > 0) {
@@ -191,7 +195,7 @@ static int remove_impus(const struct ctl_args *a, struct ctl_db *db, struct cur 
 {
 	static const char q_unlink[] = "DELETE FROM impi_impu WHERE impi_id = ? AND impu_id = ?";
 	static const char q_orphan[] = "DELETE FROM impu WHERE id = ? AND NOT EXISTS "
-				       "(SELECT 1 FROM impi_impu WHERE impu_id = ?)";
+	                               "(SELECT 1 FROM impi_impu WHERE impu_id = ?)";
 	uint64_t id;
 	int rc;
 
@@ -199,13 +203,14 @@ static int remove_impus(const struct ctl_args *a, struct ctl_db *db, struct cur 
 		if ((rc = impu_of(db, c->id, a->remove.v[i], &id)) != 0) {
 			if (rc > 0)
 				ctl_err(a, "%s is not a public identity of %s", a->remove.v[i],
-					a->pos[0]);
+				        a->pos[0]);
 			return rc > 0 ? CTL_FAIL : -1;
 		}
 		if (c->nimpus <= 1) {
-			ctl_err(a, "%s is the last public identity of %s; delete the subscriber "
-				   "instead",
-				a->remove.v[i], a->pos[0]);
+			ctl_err(a,
+			        "%s is the last public identity of %s; delete the subscriber "
+			        "instead",
+			        a->remove.v[i], a->pos[0]);
 			return CTL_FAIL;
 		}
 		struct ctl_db_param pu[] = {CTL_U(c->id), CTL_U(id)};
@@ -222,7 +227,7 @@ static int set_profile(const struct ctl_args *a, struct ctl_db *db, const struct
 {
 	static const char q_sp[] = "SELECT id FROM service_profile WHERE name = ?";
 	static const char q[] = "UPDATE impu u JOIN impi_impu ii ON ii.impu_id = u.id "
-				"SET u.service_profile_id = ? WHERE ii.impi_id = ?";
+	                        "SET u.service_profile_id = ? WHERE ii.impi_id = ?";
 	struct ctl_db_param p[] = {CTL_S(a->profile)};
 	uint64_t sp;
 	int rc = ctl_db_u64(db, q_sp, p, 1, &sp);
@@ -239,8 +244,7 @@ static int set_profile(const struct ctl_args *a, struct ctl_db *db, const struct
 static bool nothing_to_do(const struct ctl_args *a)
 {
 	return !a->password && !a->k[0] && !a->op[0] && !a->opc[0] && !a->amf[0] && !a->scheme &&
-	       !a->profile && a->sqn < 0 && !a->impus.n && !a->bar.n && !a->unbar.n &&
-	       !a->remove.n;
+	       !a->profile && a->sqn < 0 && !a->impus.n && !a->bar.n && !a->unbar.n && !a->remove.n;
 }
 
 /* Every change, in order.  Returns 0, -1 (database) or a CTL_* code. */

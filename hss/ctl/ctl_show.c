@@ -23,13 +23,13 @@ static int list_row(void *ctx, int ncols, char **cols)
 int ctl_cmd_list(struct ctl_args *a)
 {
 	static const char q[] =
-		"SELECT i.identity, i.default_auth_scheme, "
-		"GROUP_CONCAT(u.identity ORDER BY u.id SEPARATOR ','), "
-		"COALESCE(MAX(u.reg_state = 'registered'), 0) "
-		"FROM impi i LEFT JOIN impi_impu ii ON ii.impi_id = i.id "
-		"LEFT JOIN impu u ON u.id = ii.impu_id "
-		"WHERE i.identity LIKE CONCAT('%', ?, '%') GROUP BY i.id "
-		"HAVING ? = 0 OR MAX(u.reg_state = 'registered') = 1 ORDER BY i.identity";
+	    "SELECT i.identity, i.default_auth_scheme, "
+	    "GROUP_CONCAT(u.identity ORDER BY u.id SEPARATOR ','), "
+	    "COALESCE(MAX(u.reg_state = 'registered'), 0) "
+	    "FROM impi i LEFT JOIN impi_impu ii ON ii.impi_id = i.id "
+	    "LEFT JOIN impu u ON u.id = ii.impu_id "
+	    "WHERE i.identity LIKE CONCAT('%', ?, '%') GROUP BY i.id "
+	    "HAVING ? = 0 OR MAX(u.reg_state = 'registered') = 1 ORDER BY i.identity";
 	struct ctl_db_param p[] = {CTL_S(a->npos ? a->pos[0] : ""), CTL_U(a->registered_only)};
 	struct ctl_db *db = ctl_db_connect(a);
 	uint64_t n = 0;
@@ -95,8 +95,8 @@ static int copy_row(void *ctx, int n, char **cols)
 static int resolve(struct ctl_args *a, struct ctl_db *db, char *impi, size_t len)
 {
 	static const char q[] = "SELECT i.identity FROM impi i JOIN impi_impu ii ON ii.impi_id = "
-				"i.id JOIN impu u ON u.id = ii.impu_id WHERE u.identity = ? "
-				"ORDER BY i.id LIMIT 1";
+	                        "i.id JOIN impu u ON u.id = ii.impu_id WHERE u.identity = ? "
+	                        "ORDER BY i.id LIMIT 1";
 	struct ctl_db_param p[] = {CTL_S(a->pos[0])};
 	char err[512];
 
@@ -125,14 +125,14 @@ static int resolve(struct ctl_args *a, struct ctl_db *db, char *impi, size_t len
 int ctl_cmd_show(struct ctl_args *a)
 {
 	static const char q_impi[] =
-		"SELECT m.name, m.id, i.identity, i.auth_schemes, i.default_auth_scheme, i.password, "
-		"i.ha1, i.k, i.op, i.opc, i.amf, i.sqn FROM impi i JOIN imsu m ON m.id = i.imsu_id "
-		"WHERE i.identity = ?";
+	    "SELECT m.name, m.id, i.identity, i.auth_schemes, i.default_auth_scheme, i.password, "
+	    "i.ha1, i.k, i.op, i.opc, i.amf, i.sqn FROM impi i JOIN imsu m ON m.id = i.imsu_id "
+	    "WHERE i.identity = ?";
 	static const char q_impu[] =
-		"SELECT u.identity, u.implicit_set, sp.name, u.barring, u.reg_state, u.scscf_name "
-		"FROM impu u JOIN impi_impu ii ON ii.impu_id = u.id JOIN impi i ON i.id = ii.impi_id "
-		"JOIN service_profile sp ON sp.id = u.service_profile_id WHERE i.identity = ? "
-		"ORDER BY u.id";
+	    "SELECT u.identity, u.implicit_set, sp.name, u.barring, u.reg_state, u.scscf_name "
+	    "FROM impu u JOIN impi_impu ii ON ii.impu_id = u.id JOIN impi i ON i.id = ii.impi_id "
+	    "JOIN service_profile sp ON sp.id = u.service_profile_id WHERE i.identity = ? "
+	    "ORDER BY u.id";
 	char impi[CTL_ID_MAX];
 	struct ctl_db *db = ctl_db_connect(a);
 	int found = 0, rc;
@@ -168,10 +168,10 @@ static int online_row(void *ctx, int ncols, char **c)
 int ctl_cmd_online(struct ctl_args *a)
 {
 	static const char q[] =
-		"SELECT u.identity, i.identity, u.reg_state, u.scscf_name, u.updated_at "
-		"FROM impu u LEFT JOIN impi_impu ii ON ii.impu_id = u.id "
-		"LEFT JOIN impi i ON i.id = ii.impi_id WHERE u.reg_state <> 'not_registered' "
-		"ORDER BY u.scscf_name, u.implicit_set, u.id";
+	    "SELECT u.identity, i.identity, u.reg_state, u.scscf_name, u.updated_at "
+	    "FROM impu u LEFT JOIN impi_impu ii ON ii.impu_id = u.id "
+	    "LEFT JOIN impi i ON i.id = ii.impi_id WHERE u.reg_state <> 'not_registered' "
+	    "ORDER BY u.scscf_name, u.implicit_set, u.id";
 	struct ctl_db *db = ctl_db_connect(a);
 	uint64_t n = 0;
 	int rc;

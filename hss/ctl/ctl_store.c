@@ -5,19 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-int ctl_store_schemes(bool has_password, bool has_k, const char *want, char *schemes,
-		      size_t size, const char **def, char *err, size_t len)
+int ctl_store_schemes(bool has_password, bool has_k, const char *want, char *schemes, size_t size,
+                      const char **def, char *err, size_t len)
 {
 	snprintf(schemes, size, "%s%s%s", has_k ? CTL_SCHEME_AKA : "",
-		 has_k && has_password ? "," : "",
-		 has_password ? CTL_SCHEME_MD5 "," CTL_SCHEME_LEGACY : "");
+	         has_k && has_password ? "," : "",
+	         has_password ? CTL_SCHEME_MD5 "," CTL_SCHEME_LEGACY : "");
 	if (want && strcmp(want, CTL_SCHEME_AKA) == 0 && !has_k) {
 		snprintf(err, len, "--scheme aka needs an AKA key (--aka-k or --aka-k-ascii)");
 		return -1;
 	}
 	if (want && strcmp(want, CTL_SCHEME_AKA) != 0 && !has_password) {
 		snprintf(err, len, "--scheme %s needs a password (--password)",
-			 ctl_scheme_short(want));
+		         ctl_scheme_short(want));
 		return -1;
 	}
 	*def = want ? want : has_password ? CTL_SCHEME_MD5 : CTL_SCHEME_AKA;
@@ -43,7 +43,7 @@ int ctl_store_cred(const struct ctl_args *a, struct ctl_cred *cr)
 		return CTL_USAGE;
 	}
 	if (ctl_store_schemes(a->password != NULL, has_k, a->scheme, cr->schemes,
-			      sizeof cr->schemes, &cr->default_scheme, err, sizeof err) < 0) {
+	                      sizeof cr->schemes, &cr->default_scheme, err, sizeof err) < 0) {
 		ctl_err(a, "%s", err);
 		return CTL_USAGE;
 	}
@@ -64,8 +64,8 @@ void ctl_store_imsu_name(const char *user, const char *domain, char *out, size_t
 		snprintf(out, len, "%s@%s", user, domain);
 }
 
-int ctl_store_begin(struct ctl_db *db, const char *profile, const char *domain,
-		    struct ctl_cred *cr, struct ctl_ids *ids)
+int ctl_store_begin(struct ctl_db *db, const char *profile, const char *domain, struct ctl_cred *cr,
+                    struct ctl_ids *ids)
 {
 	static const char q_sp[] = "SELECT id FROM service_profile WHERE name = ?";
 	static const char q_vn[] = "SELECT id FROM visited_network WHERE identity = ?";
@@ -100,12 +100,12 @@ struct batch {
 
 static void batch_free(struct batch *b)
 {
-	void **all[] = {(void **)&b->imsu_id,   (void **)&b->impi_id,  (void **)&b->impu_id,
-			(void **)&b->impu_impi, (void **)&b->impu_set, (void **)&b->sp,
-			(void **)&b->barring,   (void **)&b->vn,       (void **)&b->imsu_name,
-			(void **)&b->impi_name, (void **)&b->impu_name, (void **)&b->schemes,
-			(void **)&b->def,       (void **)&b->pw,       (void **)&b->k,
-			(void **)&b->op,        (void **)&b->opc,      (void **)&b->amf};
+	void **all[] = {(void **)&b->imsu_id,   (void **)&b->impi_id,   (void **)&b->impu_id,
+	                (void **)&b->impu_impi, (void **)&b->impu_set,  (void **)&b->sp,
+	                (void **)&b->barring,   (void **)&b->vn,        (void **)&b->imsu_name,
+	                (void **)&b->impi_name, (void **)&b->impu_name, (void **)&b->schemes,
+	                (void **)&b->def,       (void **)&b->pw,        (void **)&b->k,
+	                (void **)&b->op,        (void **)&b->opc,       (void **)&b->amf};
 
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
 		free(*all[i]);
@@ -144,7 +144,7 @@ static int batch_alloc(struct batch *b, unsigned n, unsigned m)
 }
 
 static void batch_fill(struct batch *b, const struct ctl_cred *cr, const struct ctl_new *subs,
-		       unsigned n, struct ctl_ids *ids)
+                       unsigned n, struct ctl_ids *ids)
 {
 	unsigned m = 0;
 
@@ -177,28 +177,29 @@ static int batch_run(struct ctl_db *db, const struct batch *b, unsigned n, unsig
 {
 	static const char q_imsu[] = "INSERT INTO imsu (id, name) VALUES (?, ?)";
 	static const char q_impi[] =
-		"INSERT INTO impi (id, imsu_id, identity, auth_schemes, default_auth_scheme, "
-		"password, ha1, k, op, opc, amf, sqn) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, 0)";
+	    "INSERT INTO impi (id, imsu_id, identity, auth_schemes, default_auth_scheme, "
+	    "password, ha1, k, op, opc, amf, sqn) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, 0)";
 	static const char q_impu[] =
-		"INSERT INTO impu (id, identity, identity_type, implicit_set, service_profile_id, "
-		"barring, can_register) VALUES (?, ?, 'public_user', ?, ?, ?, 1)";
+	    "INSERT INTO impu (id, identity, identity_type, implicit_set, service_profile_id, "
+	    "barring, can_register) VALUES (?, ?, 'public_user', ?, ?, ?, 1)";
 	static const char q_link[] = "INSERT INTO impi_impu (impi_id, impu_id) VALUES (?, ?)";
 	static const char q_vn[] =
-		"INSERT INTO impu_visited_network (impu_id, visited_network_id) VALUES (?, ?)";
+	    "INSERT INTO impu_visited_network (impu_id, visited_network_id) VALUES (?, ?)";
 	const struct ctl_db_col imsu[] = {{CTL_DB_U64, NULL, b->imsu_id},
-					  {CTL_DB_STR, b->imsu_name, NULL}};
+	                                  {CTL_DB_STR, b->imsu_name, NULL}};
 	const struct ctl_db_col impi[] = {
-		{CTL_DB_U64, NULL, b->impi_id}, {CTL_DB_U64, NULL, b->imsu_id},
-		{CTL_DB_STR, b->impi_name, NULL}, {CTL_DB_STR, b->schemes, NULL},
-		{CTL_DB_STR, b->def, NULL},     {CTL_DB_STR, b->pw, NULL},
-		{CTL_DB_STR, b->k, NULL},       {CTL_DB_STR, b->op, NULL},
-		{CTL_DB_STR, b->opc, NULL},     {CTL_DB_STR, b->amf, NULL}};
-	const struct ctl_db_col impu[] = {
-		{CTL_DB_U64, NULL, b->impu_id}, {CTL_DB_STR, b->impu_name, NULL},
-		{CTL_DB_U64, NULL, b->impu_set}, {CTL_DB_U64, NULL, b->sp},
-		{CTL_DB_U64, NULL, b->barring}};
+	    {CTL_DB_U64, NULL, b->impi_id},   {CTL_DB_U64, NULL, b->imsu_id},
+	    {CTL_DB_STR, b->impi_name, NULL}, {CTL_DB_STR, b->schemes, NULL},
+	    {CTL_DB_STR, b->def, NULL},       {CTL_DB_STR, b->pw, NULL},
+	    {CTL_DB_STR, b->k, NULL},         {CTL_DB_STR, b->op, NULL},
+	    {CTL_DB_STR, b->opc, NULL},       {CTL_DB_STR, b->amf, NULL}};
+	const struct ctl_db_col impu[] = {{CTL_DB_U64, NULL, b->impu_id},
+	                                  {CTL_DB_STR, b->impu_name, NULL},
+	                                  {CTL_DB_U64, NULL, b->impu_set},
+	                                  {CTL_DB_U64, NULL, b->sp},
+	                                  {CTL_DB_U64, NULL, b->barring}};
 	const struct ctl_db_col link[] = {{CTL_DB_U64, NULL, b->impu_impi},
-					  {CTL_DB_U64, NULL, b->impu_id}};
+	                                  {CTL_DB_U64, NULL, b->impu_id}};
 	const struct ctl_db_col vnl[] = {{CTL_DB_U64, NULL, b->impu_id}, {CTL_DB_U64, NULL, b->vn}};
 
 	if (ctl_db_bulk(db, q_imsu, imsu, 2, n) < 0 || ctl_db_bulk(db, q_impi, impi, 10, n) < 0 ||
@@ -208,7 +209,7 @@ static int batch_run(struct ctl_db *db, const struct batch *b, unsigned n, unsig
 }
 
 int ctl_store_insert(struct ctl_db *db, const struct ctl_cred *cr, const struct ctl_new *subs,
-		     unsigned n, struct ctl_ids *ids)
+                     unsigned n, struct ctl_ids *ids)
 {
 	struct batch b;
 	unsigned m = 0;
@@ -226,6 +227,36 @@ int ctl_store_insert(struct ctl_db *db, const struct ctl_cred *cr, const struct 
 
 /* --- delete --------------------------------------------------------- */
 
+/* The private identities to delete are collected in a temporary table, and
+ * a few set-based statements delete them all (fast for bulk-delete, the
+ * same code for one). */
+int ctl_store_delete_begin(struct ctl_db *db)
+{
+	static const char q_mk[] = "CREATE TEMPORARY TABLE IF NOT EXISTS imsctl_del "
+	                           "(identity VARCHAR(255) NOT NULL PRIMARY KEY)";
+	static const char q_mku[] = "CREATE TEMPORARY TABLE IF NOT EXISTS imsctl_del_impu "
+	                            "(id INT UNSIGNED NOT NULL PRIMARY KEY)";
+	static const char q_mkm[] = "CREATE TEMPORARY TABLE IF NOT EXISTS imsctl_del_imsu "
+	                            "(id INT UNSIGNED NOT NULL PRIMARY KEY)";
+	static const char q_clr[] = "DELETE FROM imsctl_del";
+	static const char q_clru[] = "DELETE FROM imsctl_del_impu";
+	static const char q_clrm[] = "DELETE FROM imsctl_del_imsu";
+	const char *const all[] = {q_mk, q_mku, q_mkm, q_clr, q_clru, q_clrm};
+
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		if (ctl_db_exec(db, all[i], NULL, 0, NULL, NULL, NULL) < 0)
+			return -1;
+	return 0;
+}
+
+int ctl_store_delete_add(struct ctl_db *db, const char *const *impis, unsigned n)
+{
+	static const char q[] = "INSERT IGNORE INTO imsctl_del (identity) VALUES (?)";
+	const struct ctl_db_col col[] = {{CTL_DB_STR, impis, NULL}};
+
+	return ctl_db_bulk(db, q, col, 1, n);
+}
+
 struct reg_ctx {
 	char *err;
 	size_t len;
@@ -238,83 +269,54 @@ static int reg_row(void *ctx, int ncols, char **cols)
 
 	if (r->n++ == 0)
 		snprintf(r->err, r->len, "%s is %s at %s", cols[0], cols[1],
-			 cols[2] ? cols[2] : "an S-CSCF");
+		         cols[2] ? cols[2] : "an S-CSCF");
 	return 0;
 }
 
-struct ids_ctx {
-	uint64_t v[64];
-	int n;
-};
-
-static int id_row(void *ctx, int ncols, char **cols)
+int ctl_store_delete_run(struct ctl_db *db, bool force, uint64_t *deleted, char *err, size_t len)
 {
-	struct ids_ctx *c = ctx;
+	static const char q_reg[] =
+	    "SELECT u.identity, u.reg_state, u.scscf_name FROM imsctl_del d "
+	    "JOIN impi i ON i.identity = d.identity JOIN impi_impu ii ON ii.impi_id = i.id "
+	    "JOIN impu u ON u.id = ii.impu_id WHERE u.reg_state <> 'not_registered' LIMIT 1";
+	static const char q_impu[] =
+	    "INSERT IGNORE INTO imsctl_del_impu (id) SELECT ii.impu_id FROM imsctl_del d "
+	    "JOIN impi i ON i.identity = d.identity JOIN impi_impu ii ON ii.impi_id = i.id";
+	static const char q_imsu[] =
+	    "INSERT IGNORE INTO imsctl_del_imsu (id) SELECT i.imsu_id FROM imsctl_del d "
+	    "JOIN impi i ON i.identity = d.identity";
+	static const char q_impi[] =
+	    "DELETE FROM impi WHERE identity IN (SELECT identity FROM imsctl_del)";
+	/* Public identities another private identity still uses stay. */
+	static const char q_del_impu[] =
+	    "DELETE FROM impu WHERE id IN (SELECT id FROM imsctl_del_impu) AND NOT EXISTS "
+	    "(SELECT 1 FROM impi_impu ii WHERE ii.impu_id = impu.id)";
+	static const char q_del_imsu[] =
+	    "DELETE FROM imsu WHERE id IN (SELECT id FROM imsctl_del_imsu) AND NOT EXISTS "
+	    "(SELECT 1 FROM impi WHERE impi.imsu_id = imsu.id)";
+	struct reg_ctx reg = {err, len, 0};
 
-	if (c->n < 64)
-		c->v[c->n++] = strtoull(cols[0], NULL, 10);
-	return 0;
-}
-
-static int delete_impus(struct ctl_db *db, uint64_t impi_id)
-{
-	static const char q_own[] =
-		"SELECT ii.impu_id FROM impi_impu ii WHERE ii.impi_id = ? AND NOT EXISTS "
-		"(SELECT 1 FROM impi_impu o WHERE o.impu_id = ii.impu_id AND o.impi_id <> ?)";
-	static const char q_del[] = "DELETE FROM impu WHERE id = ?";
-	struct ctl_db_param p[] = {CTL_U(impi_id), CTL_U(impi_id)};
-	struct ids_ctx own = {.n = 0};
-
-	if (ctl_db_exec(db, q_own, p, 2, id_row, &own, NULL) < 0)
+	if (ctl_db_exec(db, q_reg, NULL, 0, reg_row, &reg, NULL) < 0)
 		return -1;
-	for (int i = 0; i < own.n; i++) {
-		struct ctl_db_param d[] = {CTL_U(own.v[i])};
-		if (ctl_db_exec(db, q_del, d, 1, NULL, NULL, NULL) < 0)
-			return -1;
-	}
+	if (reg.n > 0 && !force)
+		return 2;
+	if (ctl_db_exec(db, q_impu, NULL, 0, NULL, NULL, NULL) < 0 ||
+	    ctl_db_exec(db, q_imsu, NULL, 0, NULL, NULL, NULL) < 0 ||
+	    ctl_db_exec(db, q_impi, NULL, 0, NULL, NULL, deleted) < 0 ||
+	    ctl_db_exec(db, q_del_impu, NULL, 0, NULL, NULL, NULL) < 0 ||
+	    ctl_db_exec(db, q_del_imsu, NULL, 0, NULL, NULL, NULL) < 0)
+		return -1;
 	return 0;
-}
-
-struct pair {
-	uint64_t a, b;
-	int n;
-};
-
-static int pair_row(void *ctx, int ncols, char **cols)
-{
-	struct pair *p = ctx;
-
-	p->a = strtoull(cols[0], NULL, 10);
-	p->b = strtoull(cols[1], NULL, 10);
-	p->n++;
-	return 1;
 }
 
 int ctl_store_delete(struct ctl_db *db, const char *impi, bool force, char *err, size_t len)
 {
-	static const char q_impi[] = "SELECT id, imsu_id FROM impi WHERE identity = ?";
-	static const char q_reg[] =
-		"SELECT u.identity, u.reg_state, u.scscf_name FROM impu u JOIN impi_impu ii "
-		"ON ii.impu_id = u.id WHERE ii.impi_id = ? AND u.reg_state <> 'not_registered'";
-	static const char q_del_impi[] = "DELETE FROM impi WHERE id = ?";
-	static const char q_del_imsu[] = "DELETE FROM imsu WHERE id = ? AND NOT EXISTS "
-					 "(SELECT 1 FROM impi WHERE impi.imsu_id = ?)";
-	struct ctl_db_param p[] = {CTL_S(impi)};
-	struct pair id = {0, 0, 0};
-	struct reg_ctx reg = {err, len, 0};
+	const char *one[] = {impi};
+	uint64_t deleted = 0;
+	int rc;
 
-	if (ctl_db_exec(db, q_impi, p, 1, pair_row, &id, NULL) < 0)
+	if (ctl_store_delete_begin(db) < 0 || ctl_store_delete_add(db, one, 1) < 0)
 		return -1;
-	if (id.n == 0)
-		return 1;
-	struct ctl_db_param pi[] = {CTL_U(id.a)};
-	struct ctl_db_param pu[] = {CTL_U(id.b), CTL_U(id.b)};
-	if (ctl_db_exec(db, q_reg, pi, 1, reg_row, &reg, NULL) < 0)
-		return -1;
-	if (reg.n > 0 && !force)
-		return 2;
-	if (delete_impus(db, id.a) < 0 || ctl_db_exec(db, q_del_impi, pi, 1, NULL, NULL, NULL) < 0 ||
-	    ctl_db_exec(db, q_del_imsu, pu, 2, NULL, NULL, NULL) < 0)
-		return -1;
-	return 0;
+	rc = ctl_store_delete_run(db, force, &deleted, err, len);
+	return rc != 0 ? rc : deleted ? 0 : 1;
 }

@@ -8,7 +8,7 @@
 
 /* Is identity taken already?  0 free, 1 taken (printed), -1 error. */
 static int taken(const struct ctl_args *a, struct ctl_db *db, const char *sql, const char *id,
-		 const char *what)
+                 const char *what)
 {
 	struct ctl_db_param p[] = {CTL_S(id)};
 	uint64_t n = 0;
@@ -84,10 +84,10 @@ int ctl_cmd_add(struct ctl_args *a)
 	if (!(db = ctl_db_connect(a)))
 		return CTL_FAIL;
 	rc = ctl_store_begin(db, a->profile ? a->profile : CTL_DEFAULT_PROFILE, a->domain, &cr,
-			     &ids);
+	                     &ids);
 	if (rc == 1) {
 		ctl_err(a, "no service profile '%s' in the database",
-			a->profile ? a->profile : CTL_DEFAULT_PROFILE);
+		        a->profile ? a->profile : CTL_DEFAULT_PROFILE);
 		rc = CTL_FAIL;
 		goto out;
 	}
@@ -129,7 +129,7 @@ int ctl_cmd_delete(struct ctl_args *a)
 		rc = CTL_FAIL;
 	} else if (rc == 2) {
 		ctl_err(a, "%s; de-register first (imsctl deregister %s) or use --force", err,
-			a->pos[0]);
+		        a->pos[0]);
 		rc = CTL_FAIL;
 	} else {
 		printf("deleted %s\n", impi);

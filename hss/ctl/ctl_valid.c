@@ -24,14 +24,15 @@ int ctl_valid_name(const char *name, char *err, size_t len)
 		return ERR("the name is empty");
 	if (n >= CTL_NAME_MAX)
 		return ERR("the name '%.20s...' is longer than %d characters", name,
-			   CTL_NAME_MAX - 1);
+		           CTL_NAME_MAX - 1);
 	if (!isascii((unsigned char)name[0]) || !isalnum((unsigned char)name[0]))
 		return ERR("the name '%s' must begin with a letter or a digit", name);
 	for (size_t i = 0; i < n; i++)
 		if (!is_name_char((unsigned char)name[i]))
-			return ERR("the name '%s' has a character outside letters, digits, '.', '_' "
-				   "and '-' (position %zu)",
-				   name, i + 1);
+			return ERR(
+			    "the name '%s' has a character outside letters, digits, '.', '_' "
+			    "and '-' (position %zu)",
+			    name, i + 1);
 	return 0;
 }
 
@@ -76,11 +77,11 @@ int ctl_valid_hex(const char *opt, const char *in, size_t nhex, char *out, char 
 
 	if (n != nhex)
 		return ERR("%s must be %zu hex digits (%zu bytes), got %zu characters", opt, nhex,
-			   nhex / 2, n);
+		           nhex / 2, n);
 	for (size_t i = 0; i < n; i++) {
 		if (!isxdigit((unsigned char)in[i]))
 			return ERR("%s has '%c', not a hex digit (0-9, a-f)", opt,
-				   isprint((unsigned char)in[i]) ? in[i] : '?');
+			           isprint((unsigned char)in[i]) ? in[i] : '?');
 		out[i] = (char)tolower((unsigned char)in[i]);
 	}
 	out[n] = '\0';
@@ -92,8 +93,8 @@ int ctl_valid_ascii_key(const char *in, char *out, char *err, size_t len)
 	size_t n = strlen(in);
 
 	if (n != 16)
-		return ERR("--aka-k-ascii must be exactly 16 characters (the 16 bytes of K), got %zu",
-			   n);
+		return ERR(
+		    "--aka-k-ascii must be exactly 16 characters (the 16 bytes of K), got %zu", n);
 	for (size_t i = 0; i < n; i++)
 		if (!isascii((unsigned char)in[i]) || !isprint((unsigned char)in[i]))
 			return ERR("--aka-k-ascii must be printable ASCII");
@@ -132,9 +133,10 @@ int ctl_valid_impu(const char *uri, char *err, size_t len)
 		return ERR("the public identity must have 1 to %d characters", CTL_ID_MAX - 1);
 	for (size_t i = 0; i < n; i++)
 		if (bad_uri_char((unsigned char)uri[i]))
-			return ERR("the public identity '%s' has a blank, quote, bracket, backslash "
-				   "or non-ASCII character",
-				   uri);
+			return ERR(
+			    "the public identity '%s' has a blank, quote, bracket, backslash "
+			    "or non-ASCII character",
+			    uri);
 	if (strncasecmp(uri, "tel:", 4) == 0) {
 		if (valid_tel_body(uri + 4) < 0)
 			return ERR("'%s' is not a tel: URI (tel:+ and 1 to 15 digits)", uri);
@@ -202,7 +204,7 @@ int ctl_valid_text(const char *opt, const char *s, char *err, size_t len)
 }
 
 int ctl_impi_of(const struct ctl_args *a, const char *name, char *out, size_t outlen, char *err,
-		size_t len)
+                size_t len)
 {
 	const char *at = strchr(name, '@');
 	char user[CTL_NAME_MAX + 1];
@@ -215,7 +217,7 @@ int ctl_impi_of(const struct ctl_args *a, const char *name, char *out, size_t ou
 	}
 	if ((size_t)(at - name) > CTL_NAME_MAX)
 		return ERR("the name '%.20s...' is longer than %d characters", name,
-			   CTL_NAME_MAX - 1);
+		           CTL_NAME_MAX - 1);
 	snprintf(user, sizeof user, "%.*s", (int)(at - name), name);
 	if (ctl_valid_name(user, err, len) < 0 || ctl_valid_domain(at + 1, err, len) < 0)
 		return -1;

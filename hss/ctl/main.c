@@ -15,16 +15,16 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"add", ctl_cmd_add, C_ADD, 1, 1},
-	{"delete", ctl_cmd_delete, C_DELETE, 1, 1},
-	{"set", ctl_cmd_set, C_SET, 1, 1},
-	{"list", ctl_cmd_list, C_LIST, 0, 1},
-	{"show", ctl_cmd_show, C_SHOW, 1, 1},
-	{"online", ctl_cmd_online, C_ONLINE, 0, 0},
-	{"deregister", ctl_cmd_deregister, C_DEREG, 1, 1},
-	{"push", ctl_cmd_push, C_PUSH, 1, 1},
-	{"bulk-add", ctl_cmd_bulk_add, C_BULK_ADD, 2, 2},
-	{"bulk-delete", ctl_cmd_bulk_delete, C_BULK_DEL, 2, 2},
+    {"add", ctl_cmd_add, C_ADD, 1, 1},
+    {"delete", ctl_cmd_delete, C_DELETE, 1, 1},
+    {"set", ctl_cmd_set, C_SET, 1, 1},
+    {"list", ctl_cmd_list, C_LIST, 0, 1},
+    {"show", ctl_cmd_show, C_SHOW, 1, 1},
+    {"online", ctl_cmd_online, C_ONLINE, 0, 0},
+    {"deregister", ctl_cmd_deregister, C_DEREG, 1, 1},
+    {"push", ctl_cmd_push, C_PUSH, 1, 1},
+    {"bulk-add", ctl_cmd_bulk_add, C_BULK_ADD, 2, 2},
+    {"bulk-delete", ctl_cmd_bulk_delete, C_BULK_DEL, 2, 2},
 };
 
 static const struct command *find_command(const char *name)
@@ -48,7 +48,8 @@ int main(int argc, char **argv)
 	if (i >= argc || strcmp(argv[i], "help") == 0) {
 		const char *topic = i + 1 < argc ? argv[i + 1] : NULL;
 		if (topic && !ctl_help_known(topic)) {
-			fprintf(stderr, "imsctl: no command '%s'; imsctl --help lists them\n", topic);
+			fprintf(stderr, "imsctl: no command '%s'; imsctl --help lists them\n",
+			        topic);
 			return CTL_USAGE;
 		}
 		ctl_help(topic);
@@ -68,9 +69,10 @@ int main(int argc, char **argv)
 		return CTL_OK;
 	}
 	if (a.npos < c->min_pos || a.npos > c->max_pos) {
-		ctl_err(&a, a.npos < c->min_pos ? "missing argument (imsctl %s --help)"
-						: "too many arguments (imsctl %s --help)",
-			c->name);
+		ctl_err(&a,
+		        a.npos < c->min_pos ? "missing argument (imsctl %s --help)"
+		                            : "too many arguments (imsctl %s --help)",
+		        c->name);
 		return CTL_USAGE;
 	}
 	rc = ctl_opts_finish(&a);
