@@ -22,7 +22,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	ims_log_init("scscf", opts.log_level >= 0 ? opts.log_level : cfg.log_level,
-		     !opts.foreground);
+	             !opts.foreground);
 	if (ims_daemon_detach(&opts) < 0)
 		return 1;
 	su_init();

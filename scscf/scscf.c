@@ -15,7 +15,10 @@
 
 #define TICK_MS 1000
 
-int64_t scscf_now(void) { return (int64_t)time(NULL); }
+int64_t scscf_now(void)
+{
+	return (int64_t)time(NULL);
+}
 
 int64_t scscf_mono(void)
 {
@@ -35,8 +38,8 @@ const char *scscf_call_id(struct ims_sip_tx *tx)
 static int on_options(struct scscf *sc, struct ims_sip_tx *tx)
 {
 	ims_sip_tx_reply(tx, SIP_200_OK, SIPTAG_ALLOW_STR("REGISTER, OPTIONS"),
-			 SIPTAG_SUPPORTED_STR("path"), SIPTAG_ACCEPT_STR("application/sdp"),
-			 TAG_END());
+	                 SIPTAG_SUPPORTED_STR("path"), SIPTAG_ACCEPT_STR("application/sdp"),
+	                 TAG_END());
 	return 0;
 }
 
@@ -55,9 +58,9 @@ static int on_request(void *ctx, struct ims_sip_tx *tx)
 	default:
 		/* session routing is a later issue */
 		IMS_INFO("request %s (Call-ID %s): 501, sessions are not implemented yet",
-			 sip->sip_request->rq_method_name, scscf_call_id(tx));
+		         sip->sip_request->rq_method_name, scscf_call_id(tx));
 		ims_sip_tx_reply(tx, SIP_501_NOT_IMPLEMENTED, SIPTAG_ALLOW_STR("REGISTER, OPTIONS"),
-				 TAG_END());
+		                 TAG_END());
 		return 0;
 	}
 }
@@ -142,7 +145,7 @@ int scscf_init(struct scscf *sc, const struct scscf_cfg *cfg, su_root_t *root)
 	/* bindings that expired while we were down: tell the HSS now */
 	scscf_ul_expire(sc->ul, scscf_now(), scscf_reg_gone, sc);
 	IMS_INFO("scscf: %s serving %s, %zu registration(s)", cfg->server_name, cfg->realm,
-		 scscf_ul_count(sc->ul));
+	         scscf_ul_count(sc->ul));
 	return 0;
 }
 

@@ -32,10 +32,10 @@ struct scscf {
 	struct ims_sip *sip;
 	struct ims_bridge *bridge;
 	struct scscf_ul *ul;
-	struct scscf_ul_db *db;         /* NULL when [db] enabled = no */
+	struct scscf_ul_db *db; /* NULL when [db] enabled = no */
 	struct scscf_nonces *nonces;
-	su_timer_t *tick;               /* 1 s: contact and nonce expiry */
-	bool diameter;                  /* the Diameter node runs */
+	su_timer_t *tick; /* 1 s: contact and nonce expiry */
+	bool diameter;    /* the Diameter node runs */
 };
 
 /* Bring the S-CSCF up on root with cfg (copied).  Returns 0, or -1 with

@@ -127,7 +127,7 @@ static int parse_nc(const char *nc, uint32_t *out)
 }
 
 enum scscf_verdict scscf_auth_verify(struct scscf_vector *v, const struct scscf_creds *c,
-				     const char *method)
+                                     const char *method)
 {
 	char ha1[IMS_DIGEST_HEX_LEN], expect[IMS_DIGEST_HEX_LEN];
 	uint32_t nc = 0;
@@ -147,7 +147,7 @@ enum scscf_verdict scscf_auth_verify(struct scscf_vector *v, const struct scscf_
 	else
 		memcpy(ha1, v->ha1, sizeof ha1);
 	ims_digest_response(ha1, c->nonce, c->nc, c->cnonce, qop ? c->qop : NULL, method, c->uri,
-			    expect);
+	                    expect);
 	if (!ims_digest_equal(expect, c->response))
 		return SCSCF_AUTH_WRONG;
 	if (qop)
@@ -249,7 +249,7 @@ static struct nonce_entry *lookup(struct scscf_nonces *s, const char *nonce)
 }
 
 struct scscf_vector *scscf_nonces_add(struct scscf_nonces *s, const struct scscf_vector *v,
-				      int64_t now)
+                                      int64_t now)
 {
 	if (lookup(s, v->nonce))
 		return NULL;
@@ -290,4 +290,7 @@ int scscf_nonces_expire(struct scscf_nonces *s, int64_t now)
 	return n;
 }
 
-size_t scscf_nonces_count(const struct scscf_nonces *s) { return s->count; }
+size_t scscf_nonces_count(const struct scscf_nonces *s)
+{
+	return s->count;
+}

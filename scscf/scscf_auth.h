@@ -35,7 +35,7 @@ enum scscf_scheme {
 
 /* Authorization: Digest ..., unquoted, "" when absent. */
 struct scscf_creds {
-	bool present;           /* a Digest header for our realm (or without realm) */
+	bool present; /* a Digest header for our realm (or without realm) */
 	char username[SCSCF_ID_MAX];
 	char realm[128];
 	char nonce[256];
@@ -45,7 +45,7 @@ struct scscf_creds {
 	char cnonce[128];
 	char qop[32];
 	char nc[16];
-	char auts[64];          /* base64 AUTS (AKA resynchronisation) */
+	char auts[64]; /* base64 AUTS (AKA resynchronisation) */
 };
 
 /* Pick the Digest credentials for realm among the Authorization headers
@@ -65,19 +65,19 @@ enum scscf_scheme scscf_scheme_from_algorithm(const char *algorithm);
 
 /* One challenge sent to a UE. */
 struct scscf_vector {
-	char nonce[64];              /* as sent in WWW-Authenticate */
+	char nonce[64]; /* as sent in WWW-Authenticate */
 	char impi[SCSCF_ID_MAX];
 	char impu[SCSCF_ID_MAX];
 	enum scscf_scheme scheme;
-	char ha1[33];                /* MD5 */
-	uint8_t rand[16];            /* AKA */
+	char ha1[33];     /* MD5 */
+	uint8_t rand[16]; /* AKA */
 	uint8_t xres[16];
 	size_t xres_len;
 	uint8_t ck[16], ik[16];
 	bool has_keys;
-	int64_t expires;             /* absolute, Unix seconds */
-	uint32_t nc;                 /* highest nonce count accepted so far */
-	bool used;                   /* accepted at least once */
+	int64_t expires; /* absolute, Unix seconds */
+	uint32_t nc;     /* highest nonce count accepted so far */
+	bool used;       /* accepted at least once */
 };
 
 enum scscf_verdict {
@@ -91,7 +91,7 @@ enum scscf_verdict {
 /* Check c (answer to v) for a request with method.  On SCSCF_AUTH_OK the
  * nonce count is recorded. */
 enum scscf_verdict scscf_auth_verify(struct scscf_vector *v, const struct scscf_creds *c,
-				     const char *method);
+                                     const char *method);
 
 /* Decode the base64 AUTS of c into auts[14].  Returns 0 or -1. */
 int scscf_auth_auts(const struct scscf_creds *c, uint8_t auts[14]);
@@ -112,7 +112,7 @@ void scscf_nonces_destroy(struct scscf_nonces *s);
  * Returns the stored vector (borrowed, valid until removed or expired), or
  * NULL when out of memory or the nonce is already held. */
 struct scscf_vector *scscf_nonces_add(struct scscf_nonces *s, const struct scscf_vector *v,
-				      int64_t now);
+                                      int64_t now);
 
 /* The live vector for nonce, or NULL (unknown or expired; expired entries
  * are dropped on the way). */

@@ -11,6 +11,7 @@
 #define IMS_CFG_DIR "/etc/ims"
 #endif
 
+/* clang-format off */
 #define T struct scscf_cfg
 static const struct ims_cfg_key scscf_keys[] = {
 	IMS_CFG_L(T, "core", "log_level", log_level, "info"),
@@ -42,17 +43,18 @@ static const struct ims_cfg_key scscf_keys[] = {
 	IMS_CFG_END,
 };
 #undef T
+/* clang-format on */
 
 static int check(struct scscf_cfg *cfg, char *err, size_t errlen)
 {
 	if (cfg->min_expires > cfg->max_expires) {
 		snprintf(err, errlen, "[registrar] min_expires %d is above max_expires %d",
-			 cfg->min_expires, cfg->max_expires);
+		         cfg->min_expires, cfg->max_expires);
 		return -1;
 	}
 	if (cfg->default_expires < cfg->min_expires || cfg->default_expires > cfg->max_expires) {
 		snprintf(err, errlen, "[registrar] default_expires %d is outside [%d, %d]",
-			 cfg->default_expires, cfg->min_expires, cfg->max_expires);
+		         cfg->default_expires, cfg->min_expires, cfg->max_expires);
 		return -1;
 	}
 	return 0;
@@ -69,7 +71,7 @@ static int resolve(struct scscf_cfg *cfg, char *err, size_t errlen)
 	if (snprintf(buf, sizeof buf, "%s/%s", cfg->dir, path) >= (int)sizeof buf ||
 	    strlen(buf) >= sizeof cfg->diameter_config) {
 		snprintf(err, errlen, "[diameter] config: path too long after resolving against %s",
-			 cfg->dir);
+		         cfg->dir);
 		return -1;
 	}
 	memcpy(path, buf, strlen(buf) + 1);

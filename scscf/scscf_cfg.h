@@ -32,10 +32,10 @@ struct scscf_cfg {
 	int max_contacts; /* per registered identity */
 
 	/* [auth] */
-	int nonce_lifetime; /* s: a challenge (and its vector) expires after */
-	bool send_ck_ik;    /* AKA: ck="" ik="" in the 401 for the P-CSCF */
+	int nonce_lifetime;   /* s: a challenge (and its vector) expires after */
+	bool send_ck_ik;      /* AKA: ck="" ik="" in the 401 for the P-CSCF */
 	bool aka_no_zero_res; /* AKA: another vector when XRES holds 0x00 (SIPp) */
-	int max_nonces;     /* pending challenges kept at most */
+	int max_nonces;       /* pending challenges kept at most */
 
 	/* [diameter] */
 	char diameter_config[PATH_MAX]; /* freeDiameter file; resolved to absolute */

@@ -35,7 +35,7 @@ struct scscf_mar {
 	int attempt;           /* MARs sent already for this challenge */
 	void (*done)(struct scscf_mar *m);
 	/* answer */
-	int status;            /* 0, or the SIP status to answer (403, 500, 504) */
+	int status; /* 0, or the SIP status to answer (403, 500, 504) */
 	char reason[SCSCF_CX_REASON_MAX];
 	struct scscf_vector vec; /* scheme, ha1 or rand/xres/ck/ik; nonce set for AKA */
 	uint8_t autn[16];
@@ -48,18 +48,18 @@ int scscf_cx_mar_send(struct scscf_mar *m);
 struct scscf_sar {
 	/* question */
 	struct scscf *sc;
-	uint32_t tx_id;        /* 0 when no SIP transaction waits */
+	uint32_t tx_id; /* 0 when no SIP transaction waits */
 	char call_id[128];
 	char impi[SCSCF_ID_MAX];
 	char impu[SCSCF_ID_MAX];
-	int type;              /* IMS_CX_SAT_* */
+	int type;                          /* IMS_CX_SAT_* */
 	void (*done)(struct scscf_sar *s); /* NULL: log the outcome only */
 	/* answer */
-	int status;            /* 0, or the SIP status to answer */
+	int status; /* 0, or the SIP status to answer */
 	char reason[SCSCF_CX_REASON_MAX];
-	char *user_data;       /* the IMSSubscription XML (malloc'd), or NULL */
+	char *user_data;                  /* the IMSSubscription XML (malloc'd), or NULL */
 	const char *ids[SCSCF_ASSOC_MAX]; /* implicit set of the registered identity */
-	int n_ids;             /* (pointing into id_buf) */
+	int n_ids;                        /* (pointing into id_buf) */
 	char id_buf[SCSCF_ASSOC_MAX][SCSCF_ID_MAX];
 };
 
@@ -74,8 +74,7 @@ void scscf_cx_sar_notify(struct scscf *sc, const char *impi, const char *impu, i
  * the service profile holding impu (impu first; tel URIs included).
  * Returns how many were written to ids (at most max), or -1 when the XML
  * does not parse. */
-int scscf_cx_implicit_set(const char *xml, const char *impu, char ids[][SCSCF_ID_MAX],
-			  int max);
+int scscf_cx_implicit_set(const char *xml, const char *impu, char ids[][SCSCF_ID_MAX], int max);
 
 /* Register the RTR and PPR handlers (after ims_diam_start). Returns 0/-1. */
 int scscf_cx_rtr_register(struct scscf *sc);

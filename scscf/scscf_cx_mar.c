@@ -34,16 +34,16 @@ static int mar_build(struct scscf_mar *m, struct msg **out)
 	struct avp *item = NULL;
 
 	if (ims_cx_request_new(ims_cx.cmd_mar, cfg->hss_realm,
-			       cfg->hss_host[0] ? cfg->hss_host : NULL, &msg) < 0)
+	                       cfg->hss_host[0] ? cfg->hss_host : NULL, &msg) < 0)
 		return -1;
 	if (ims_cx_add_str(msg, ims_cx.avp_user_name, m->impi) < 0 ||
 	    ims_cx_add_str(msg, ims_cx.avp_public_identity, m->impu) < 0 ||
 	    ims_cx_add_u32(msg, ims_cx.avp_sip_number_auth_items, 1) < 0 ||
 	    ims_cx_add_group(msg, ims_cx.avp_sip_auth_data_item, &item) < 0 ||
 	    ims_cx_add_str(item, ims_cx.avp_sip_authentication_scheme,
-			   scheme_request_name(m->resync ? SCSCF_SCHEME_AKA : m->want)) < 0 ||
+	                   scheme_request_name(m->resync ? SCSCF_SCHEME_AKA : m->want)) < 0 ||
 	    (m->resync && ims_cx_add_bytes(item, ims_cx.avp_sip_authorization, m->rand_auts,
-					   sizeof m->rand_auts) < 0) ||
+	                                   sizeof m->rand_auts) < 0) ||
 	    ims_cx_add_str(msg, ims_cx.avp_server_name, cfg->server_name) < 0) {
 		fd_msg_free(msg);
 		return -1;
@@ -107,7 +107,7 @@ static void read_digest(struct scscf_mar *m, struct avp *item, bool legacy)
 
 	if (legacy) /* Digest-MD5 (FHoSS): SIP-Authorization = HA1 in hex */
 		rc = ims_cx_get_str(item, ims_cx.avp_sip_authorization, m->vec.ha1,
-				    sizeof m->vec.ha1);
+		                    sizeof m->vec.ha1);
 	else if ((rc = ims_cx_find(item, ims_cx.avp_sip_digest_authenticate, &sda)) == 0)
 		rc = ims_cx_get_str(sda, ims_cx.avp_digest_ha1, m->vec.ha1, sizeof m->vec.ha1);
 	if (rc < 0 || !is_hex32(m->vec.ha1)) {
@@ -180,8 +180,8 @@ static void read_result(struct scscf_mar *m, struct msg *ans)
 		}
 	}
 	m->status = 500;
-	snprintf(m->reason, sizeof m->reason, "MAA %s %u", res.experimental ? "experimental" : "result",
-		 res.code);
+	snprintf(m->reason, sizeof m->reason, "MAA %s %u",
+	         res.experimental ? "experimental" : "result", res.code);
 }
 
 static void mar_on_root(void *arg)
@@ -226,6 +226,6 @@ int scscf_cx_mar_send(struct scscf_mar *m)
 		return -1;
 	}
 	IMS_DEBUG("MAR (Call-ID %s) %s %s scheme %s%s", m->call_id, m->impi, m->impu,
-		  scheme_request_name(m->want), m->resync ? " (resync)" : "");
+	          scheme_request_name(m->want), m->resync ? " (resync)" : "");
 	return 0;
 }

@@ -68,7 +68,7 @@ static void rtr_apply(struct rtr_job *j)
 		if (!reg_listed(j, reg))
 			continue;
 		IMS_INFO("RTR %s: %s de-registered by the HSS (reason %d)", j->sid, reg->impu,
-			 j->reason);
+		         j->reason);
 		scscf_ul_remove(ul, reg);
 		n++;
 	}
@@ -87,8 +87,8 @@ static void ppr_apply(struct rtr_job *j)
 		const char *ptr[SCSCF_ASSOC_MAX];
 		int n = scscf_cx_implicit_set(j->user_data, reg->impu, ids, SCSCF_ASSOC_MAX);
 		if (n < 0) {
-			IMS_WARN("PPR %s: User-Data for %s does not parse; kept the old one", j->sid,
-				 reg->impu);
+			IMS_WARN("PPR %s: User-Data for %s does not parse; kept the old one",
+			         j->sid, reg->impu);
 			continue;
 		}
 		for (int i = 0; i < n; i++)
@@ -166,7 +166,7 @@ static int handle(struct msg **msg, struct scscf *sc, bool ppr)
 	else
 		read_reason(j, *msg);
 	IMS_INFO("%s %s for %s%s%s", ppr ? "PPR" : "RTR", j->sid, j->n_impi ? j->impi[0] : "?",
-		 j->n_impu ? " " : "", j->n_impu ? j->impu[0] : "");
+	         j->n_impu ? " " : "", j->n_impu ? j->impu[0] : "");
 
 	int rc = ims_cx_answer_new(msg);
 	if (rc == 0)
@@ -178,8 +178,14 @@ static int handle(struct msg **msg, struct scscf *sc, bool ppr)
 	return 0;
 }
 
-static int rtr_handler(struct msg **msg, void *opaque) { return handle(msg, opaque, false); }
-static int ppr_handler(struct msg **msg, void *opaque) { return handle(msg, opaque, true); }
+static int rtr_handler(struct msg **msg, void *opaque)
+{
+	return handle(msg, opaque, false);
+}
+static int ppr_handler(struct msg **msg, void *opaque)
+{
+	return handle(msg, opaque, true);
+}
 
 int scscf_cx_rtr_register(struct scscf *sc)
 {

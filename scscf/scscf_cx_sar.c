@@ -23,14 +23,14 @@ static int sar_build(struct scscf_sar *s, struct msg **out)
 	struct msg *msg = NULL;
 
 	if (ims_cx_request_new(ims_cx.cmd_sar, cfg->hss_realm,
-			       cfg->hss_host[0] ? cfg->hss_host : NULL, &msg) < 0)
+	                       cfg->hss_host[0] ? cfg->hss_host : NULL, &msg) < 0)
 		return -1;
 	if ((s->impi[0] && ims_cx_add_str(msg, ims_cx.avp_user_name, s->impi) < 0) ||
 	    ims_cx_add_str(msg, ims_cx.avp_public_identity, s->impu) < 0 ||
 	    ims_cx_add_str(msg, ims_cx.avp_server_name, cfg->server_name) < 0 ||
 	    ims_cx_add_i32(msg, ims_cx.avp_server_assignment_type, s->type) < 0 ||
 	    ims_cx_add_i32(msg, ims_cx.avp_user_data_already_available,
-			   IMS_CX_USER_DATA_NOT_AVAILABLE) < 0) {
+	                   IMS_CX_USER_DATA_NOT_AVAILABLE) < 0) {
 		fd_msg_free(msg);
 		return -1;
 	}
@@ -57,8 +57,7 @@ static int add_id(char ids[][SCSCF_ID_MAX], int n, int max, const char *id)
 	return n + 1;
 }
 
-int scscf_cx_implicit_set(const char *xml, const char *impu, char ids[][SCSCF_ID_MAX],
-			  int max)
+int scscf_cx_implicit_set(const char *xml, const char *impu, char ids[][SCSCF_ID_MAX], int max)
 {
 	struct ims_subscription *sub = NULL;
 	int n = 0;
@@ -132,15 +131,16 @@ static void read_result(struct scscf_sar *s, struct msg *ans)
 		return;
 	}
 	if (res.experimental && (res.code == IMS_CX_ERROR_USER_UNKNOWN ||
-				 res.code == IMS_CX_ERROR_IDENTITIES_DONT_MATCH)) {
-		fail(s, 403, res.code == IMS_CX_ERROR_USER_UNKNOWN
-				     ? "unknown user"
-				     : "private and public identities do not match");
+	                         res.code == IMS_CX_ERROR_IDENTITIES_DONT_MATCH)) {
+		fail(s, 403,
+		     res.code == IMS_CX_ERROR_USER_UNKNOWN
+		         ? "unknown user"
+		         : "private and public identities do not match");
 		return;
 	}
 	s->status = 500;
-	snprintf(s->reason, sizeof s->reason, "SAA %s %u", res.experimental ? "experimental" : "result",
-		 res.code);
+	snprintf(s->reason, sizeof s->reason, "SAA %s %u",
+	         res.experimental ? "experimental" : "result", res.code);
 }
 
 static void sar_on_root(void *arg)
@@ -161,11 +161,11 @@ static void sar_answer(void *data, struct msg *ans)
 		ims_cx_session_id(ans, sid, sizeof sid);
 	read_result(s, ans);
 	if (s->status)
-		IMS_WARN("SAR %s (Call-ID %s) type %d for %s: %s", sid, s->call_id, s->type, s->impu,
-			 s->reason);
+		IMS_WARN("SAR %s (Call-ID %s) type %d for %s: %s", sid, s->call_id, s->type,
+		         s->impu, s->reason);
 	else
 		IMS_DEBUG("SAA %s (Call-ID %s) type %d for %s: ok", sid, s->call_id, s->type,
-			  s->impu);
+		          s->impu);
 	if (ims_bridge_post(s->sc->bridge, sar_on_root, s) < 0) {
 		IMS_ERR("SAR (Call-ID %s): cannot hand the answer to the SIP loop", s->call_id);
 		free(s->user_data);

@@ -17,10 +17,10 @@ struct reg_ctx {
 	char impu[SCSCF_ID_MAX];
 	char impi[SCSCF_ID_MAX];
 	struct scscf_creds creds;
-	bool stale; /* the challenge answers an unknown nonce or a replay */
+	bool stale;                    /* the challenge answers an unknown nonce or a replay */
 	char why[SCSCF_CX_REASON_MAX]; /* reason of a failure (Warning) */
 	/* the request's bindings, once authenticated */
-	bool star;                     /* Contact: * */
+	bool star; /* Contact: * */
 	int n_contacts;
 	struct scscf_contact *contacts; /* expires: relative seconds (0 = remove) */
 	int sar_type;
@@ -38,7 +38,7 @@ struct ims_sip_tx *scscf_reg_find(struct scscf *sc, uint32_t id, struct reg_ctx 
 
 /* A SAR for rc's identities (freed by the caller if not sent). */
 struct scscf_sar *scscf_reg_sar_new(struct reg_ctx *rc, int type,
-				    void (*done)(struct scscf_sar *s));
+                                    void (*done)(struct scscf_sar *s));
 
 /* Authenticated: plan the bindings, SAR, store, answer 200.  Returns 0
  * (pending or answered) or a status. */

@@ -39,12 +39,12 @@ void scscf_reg_finish(struct ims_sip_tx *tx, struct reg_ctx *rc, int status)
 	snprintf(min, sizeof min, "%d", rc->sc->cfg.min_expires);
 	if (status >= 500)
 		IMS_WARN("register (Call-ID %s): %d for %s: %s", rc->call_id, status, rc->impu,
-			 rc->why[0] ? rc->why : "-");
+		         rc->why[0] ? rc->why : "-");
 	else
 		IMS_INFO("register (Call-ID %s): %d for %s: %s", rc->call_id, status, rc->impu,
-			 rc->why[0] ? rc->why : "-");
+		         rc->why[0] ? rc->why : "-");
 	ims_sip_tx_reply(tx, status, NULL, TAG_IF(warn[0], SIPTAG_WARNING_STR(warn)),
-			 TAG_IF(status == 423, SIPTAG_MIN_EXPIRES_STR(min)), TAG_END());
+	                 TAG_IF(status == 423, SIPTAG_MIN_EXPIRES_STR(min)), TAG_END());
 }
 
 /* "<uri>;expires=N;params, ..." of every binding, allocated from home. */
@@ -79,12 +79,11 @@ static int reply_ok(struct reg_ctx *rc, struct ims_sip_tx *tx, const struct scsc
 	sip_date_t *date = sip_date_create(home, sip_now());
 
 	IMS_INFO("register (Call-ID %s): 200 for %s, %d binding(s)", rc->call_id, rc->impu,
-		 reg ? reg->n_contacts : 0);
-	ims_sip_tx_reply(tx, SIP_200_OK, TAG_IF(contacts, SIPTAG_CONTACT_STR(contacts)),
-			 TAG_IF(bound, SIPTAG_SERVICE_ROUTE_STR(sr)),
-			 TAG_IF(pau, SIPTAG_HEADER_STR(pau)),
-			 TAG_IF(sip->sip_path, SIPTAG_PATH(sip->sip_path)), SIPTAG_DATE(date),
-			 TAG_END());
+	         reg ? reg->n_contacts : 0);
+	ims_sip_tx_reply(
+	    tx, SIP_200_OK, TAG_IF(contacts, SIPTAG_CONTACT_STR(contacts)),
+	    TAG_IF(bound, SIPTAG_SERVICE_ROUTE_STR(sr)), TAG_IF(pau, SIPTAG_HEADER_STR(pau)),
+	    TAG_IF(sip->sip_path, SIPTAG_PATH(sip->sip_path)), SIPTAG_DATE(date), TAG_END());
 	su_home_deinit(home);
 	return 0; /* answered: rc is gone */
 }
@@ -119,8 +118,9 @@ static void request_path(struct scscf_contact *c, sip_t const *sip)
 	c->path[0] = '\0';
 	for (sip_path_t const *p = sip->sip_path; p; p = p->r_next) {
 		char *s = sip_header_as_string(home, (sip_header_t const *)p);
-		int n = s ? snprintf(c->path + len, sizeof c->path - len, "%s%s", len ? ", " : "", s)
-			  : -1;
+		int n =
+		    s ? snprintf(c->path + len, sizeof c->path - len, "%s%s", len ? ", " : "", s)
+		      : -1;
 		if (n < 0 || (size_t)n >= sizeof c->path - len)
 			break;
 		len += (size_t)n;
@@ -130,7 +130,7 @@ static void request_path(struct scscf_contact *c, sip_t const *sip)
 
 /* One Contact of the request; 0 or a status. */
 static int plan_one(struct reg_ctx *rc, struct ims_sip_tx *tx, sip_contact_t const *m,
-		    struct scscf_contact *c)
+                    struct scscf_contact *c)
 {
 	const struct scscf_cfg *cfg = &rc->sc->cfg;
 	sip_t const *sip = ims_sip_tx_request(tx);
@@ -156,7 +156,7 @@ static int plan_one(struct reg_ctx *rc, struct ims_sip_tx *tx, sip_contact_t con
 	contact_params(c, m);
 	request_path(c, sip);
 	snprintf(c->received, sizeof c->received, "%s:%s:%d", ims_sip_tx_protocol(tx),
-		 ims_sip_tx_source_ip(tx), ims_sip_tx_source_port(tx));
+	         ims_sip_tx_source_ip(tx), ims_sip_tx_source_port(tx));
 	snprintf(c->call_id, sizeof c->call_id, "%s", rc->call_id);
 	c->cseq = sip->sip_cseq ? sip->sip_cseq->cs_seq : 0;
 	return 0;
@@ -246,7 +246,7 @@ static void apply_contacts(struct reg_ctx *rc, struct scscf_reg *reg)
 		c.expires += now;
 		if (!scscf_ul_contact_save(ul, reg, &c, &err))
 			IMS_WARN("register (Call-ID %s): binding %s of %s not stored (%d)",
-				 rc->call_id, c.uri, reg->impu, err);
+			         rc->call_id, c.uri, reg->impu, err);
 	}
 }
 
@@ -283,8 +283,7 @@ static void on_sar(struct scscf_sar *s)
 	scscf_reg_finish(tx, rc, store(rc, tx, s->status ? NULL : s));
 }
 
-struct scscf_sar *scscf_reg_sar_new(struct reg_ctx *rc, int type,
-				    void (*done)(struct scscf_sar *s))
+struct scscf_sar *scscf_reg_sar_new(struct reg_ctx *rc, int type, void (*done)(struct scscf_sar *s))
 {
 	struct scscf_sar *s = calloc(1, sizeof *s);
 	if (!s)

@@ -80,14 +80,14 @@ static int step_identities(struct reg_ctx *rc, sip_t const *sip)
 
 /* ---- challenge ---- */
 
-static int reply_challenge(struct reg_ctx *rc, struct ims_sip_tx *tx,
-			   const struct scscf_vector *v)
+static int reply_challenge(struct reg_ctx *rc, struct ims_sip_tx *tx, const struct scscf_vector *v)
 {
 	const struct scscf_cfg *cfg = &rc->sc->cfg;
 	char www[512], ck[33], ik[33];
-	int n = snprintf(www, sizeof www, "Digest realm=\"%s\", nonce=\"%s\", algorithm=%s, qop=\"auth\"%s",
-			 cfg->realm, v->nonce, v->scheme == SCSCF_SCHEME_AKA ? "AKAv1-MD5" : "MD5",
-			 rc->stale ? ", stale=TRUE" : "");
+	int n = snprintf(www, sizeof www,
+	                 "Digest realm=\"%s\", nonce=\"%s\", algorithm=%s, qop=\"auth\"%s",
+	                 cfg->realm, v->nonce, v->scheme == SCSCF_SCHEME_AKA ? "AKAv1-MD5" : "MD5",
+	                 rc->stale ? ", stale=TRUE" : "");
 	if (v->scheme == SCSCF_SCHEME_AKA && v->has_keys && cfg->send_ck_ik && n > 0 &&
 	    (size_t)n < sizeof www) {
 		ims_hex_encode(v->ck, 16, ck);
@@ -95,7 +95,7 @@ static int reply_challenge(struct reg_ctx *rc, struct ims_sip_tx *tx,
 		snprintf(www + n, sizeof www - (size_t)n, ", ck=\"%s\", ik=\"%s\"", ck, ik);
 	}
 	IMS_INFO("register (Call-ID %s): 401 for %s (%s%s)", rc->call_id, rc->impi,
-		 v->scheme == SCSCF_SCHEME_AKA ? "AKAv1-MD5" : "MD5", rc->stale ? ", stale" : "");
+	         v->scheme == SCSCF_SCHEME_AKA ? "AKAv1-MD5" : "MD5", rc->stale ? ", stale" : "");
 	ims_sip_tx_reply(tx, SIP_401_UNAUTHORIZED, SIPTAG_WWW_AUTHENTICATE_STR(www), TAG_END());
 	return 0; /* answered: rc is gone */
 }
@@ -108,8 +108,8 @@ static int again_for_sipp(struct reg_ctx *rc, const struct scscf_mar *m);
  * HSS for another vector instead (a few times at most). */
 static bool zero_in_res(const struct reg_ctx *rc, const struct scscf_mar *m)
 {
-	return m->vec.scheme == SCSCF_SCHEME_AKA && rc->sc->cfg.aka_no_zero_res &&
-	       m->attempt < 4 && memchr(m->vec.xres, 0, m->vec.xres_len) != NULL;
+	return m->vec.scheme == SCSCF_SCHEME_AKA && rc->sc->cfg.aka_no_zero_res && m->attempt < 4 &&
+	       memchr(m->vec.xres, 0, m->vec.xres_len) != NULL;
 }
 
 static int challenge_with(struct reg_ctx *rc, struct ims_sip_tx *tx, struct scscf_mar *m)
@@ -165,7 +165,7 @@ static int again_for_sipp(struct reg_ctx *rc, const struct scscf_mar *prev)
 {
 	struct scscf_mar *m = mar_new(rc);
 	IMS_DEBUG("register (Call-ID %s): XRES holds a zero byte, asking for another vector",
-		  rc->call_id);
+	          rc->call_id);
 	if (m) {
 		m->want = SCSCF_SCHEME_AKA; /* after a resync too: the HSS's SQN is set now */
 		m->attempt = prev->attempt + 1;
@@ -218,18 +218,18 @@ static int auth_failed(struct reg_ctx *rc, struct scscf_vector *v, enum scscf_ve
 
 	if (why == SCSCF_AUTH_BAD_USER)
 		snprintf(text, sizeof text, "username %.60s is not the private identity %.60s",
-			 rc->creds.username, v->impi);
+		         rc->creds.username, v->impi);
 	else
 		snprintf(text, sizeof text, "wrong credentials");
 	IMS_WARN("register (Call-ID %s): authentication of %s failed: %s", rc->call_id, v->impi,
-		 text);
+	         text);
 	scscf_reg_fail(rc, 403, text);
 	snprintf(rc->impi, sizeof rc->impi, "%s", v->impi); /* the one the HSS knows */
 	scscf_nonces_remove(rc->sc->nonces, v);
 	if (scscf_ul_find(rc->sc->ul, rc->impu))
 		return 403;
-	struct scscf_sar *s = scscf_reg_sar_new(rc, IMS_CX_SAT_AUTHENTICATION_FAILURE,
-						on_sar_auth_failure);
+	struct scscf_sar *s =
+	    scscf_reg_sar_new(rc, IMS_CX_SAT_AUTHENTICATION_FAILURE, on_sar_auth_failure);
 	if (!s || scscf_cx_sar_send(s) < 0) {
 		free(s);
 		return 403;
@@ -248,13 +248,13 @@ static int step_authenticate(struct reg_ctx *rc, struct ims_sip_tx *tx)
 	struct scscf_vector *v = scscf_nonces_find(rc->sc->nonces, c->nonce, scscf_mono());
 	if (!v) {
 		IMS_INFO("register (Call-ID %s): nonce of %s unknown or expired", rc->call_id,
-			 rc->impi);
+		         rc->impi);
 		return challenge(rc, true);
 	}
 	if (strcmp(v->impu, rc->impu) != 0) {
 		/* the HSS checked impi and impu together for this nonce only */
 		IMS_INFO("register (Call-ID %s): nonce was issued for %s, not %s", rc->call_id,
-			 v->impu, rc->impu);
+		         v->impu, rc->impu);
 		return challenge(rc, true);
 	}
 	if (c->auts[0] && v->scheme == SCSCF_SCHEME_AKA)
@@ -268,7 +268,8 @@ static int step_authenticate(struct reg_ctx *rc, struct ims_sip_tx *tx)
 		IMS_INFO("register (Call-ID %s): nc %s of %s reused", rc->call_id, c->nc, rc->impi);
 		return challenge(rc, true);
 	case SCSCF_AUTH_MALFORMED:
-		return scscf_reg_fail(rc, 400, "incomplete Digest credentials (qop=auth needs nc, cnonce)");
+		return scscf_reg_fail(rc, 400,
+		                      "incomplete Digest credentials (qop=auth needs nc, cnonce)");
 	case SCSCF_AUTH_BAD_USER:
 		return auth_failed(rc, v, SCSCF_AUTH_BAD_USER);
 	case SCSCF_AUTH_WRONG:

@@ -47,8 +47,14 @@ void scscf_ul_set_hooks(struct scscf_ul *ul, const struct scscf_ul_hooks *hooks)
 		ul->hooks = *hooks;
 }
 
-size_t scscf_ul_count(const struct scscf_ul *ul) { return ul->count; }
-struct scscf_reg *scscf_ul_first(struct scscf_ul *ul) { return ul->regs; }
+size_t scscf_ul_count(const struct scscf_ul *ul)
+{
+	return ul->count;
+}
+struct scscf_reg *scscf_ul_first(struct scscf_ul *ul)
+{
+	return ul->regs;
+}
 
 /* ---- index ---- */
 
@@ -144,8 +150,8 @@ static int add_assoc(struct scscf_ul *ul, struct scscf_reg *reg, const char *id)
 	return 0;
 }
 
-int scscf_ul_set_profile(struct scscf_ul *ul, struct scscf_reg *reg, const char *const *ids,
-			 int n, const char *user_data)
+int scscf_ul_set_profile(struct scscf_ul *ul, struct scscf_reg *reg, const char *const *ids, int n,
+                         const char *user_data)
 {
 	int rc = 0;
 
@@ -213,8 +219,7 @@ void scscf_ul_destroy(struct scscf_ul *ul)
 
 /* ---- contacts ---- */
 
-struct scscf_contact *scscf_ul_contact_match(struct scscf_reg *reg,
-					     const struct scscf_contact *c)
+struct scscf_contact *scscf_ul_contact_match(struct scscf_reg *reg, const struct scscf_contact *c)
 {
 	for (struct scscf_contact *x = reg->contacts; x; x = x->next) {
 		if (c->instance[0]) {
@@ -228,7 +233,7 @@ struct scscf_contact *scscf_ul_contact_match(struct scscf_reg *reg,
 }
 
 struct scscf_contact *scscf_ul_contact_save(struct scscf_ul *ul, struct scscf_reg *reg,
-					    const struct scscf_contact *c, int *err)
+                                            const struct scscf_contact *c, int *err)
 {
 	struct scscf_contact *x = scscf_ul_contact_match(reg, c);
 
@@ -259,8 +264,7 @@ struct scscf_contact *scscf_ul_contact_save(struct scscf_ul *ul, struct scscf_re
 	return x;
 }
 
-void scscf_ul_contact_remove(struct scscf_ul *ul, struct scscf_reg *reg,
-			     struct scscf_contact *c)
+void scscf_ul_contact_remove(struct scscf_ul *ul, struct scscf_reg *reg, struct scscf_contact *c)
 {
 	for (struct scscf_contact **p = &reg->contacts; *p; p = &(*p)->next) {
 		if (*p == c) {
@@ -275,7 +279,7 @@ void scscf_ul_contact_remove(struct scscf_ul *ul, struct scscf_reg *reg,
 }
 
 int scscf_ul_expire(struct scscf_ul *ul, int64_t now,
-		    void (*gone)(void *arg, const struct scscf_reg *reg), void *arg)
+                    void (*gone)(void *arg, const struct scscf_reg *reg), void *arg)
 {
 	int removed = 0;
 	struct scscf_reg *reg = ul->regs;

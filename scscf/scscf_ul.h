@@ -27,15 +27,15 @@
 
 struct scscf_contact {
 	struct scscf_contact *next;
-	char uri[SCSCF_URI_MAX];      /* the contact URI, without <> */
-	char params[SCSCF_URI_MAX];   /* header params but expires/q: ";+sip.instance=\"..\"" */
-	char path[SCSCF_PATH_MAX];    /* "<sip:pcscf...;lr>" (comma separated), or "" */
-	char received[128];           /* where the REGISTER came from: "udp:127.0.0.1:4060" */
+	char uri[SCSCF_URI_MAX];    /* the contact URI, without <> */
+	char params[SCSCF_URI_MAX]; /* header params but expires/q: ";+sip.instance=\"..\"" */
+	char path[SCSCF_PATH_MAX];  /* "<sip:pcscf...;lr>" (comma separated), or "" */
+	char received[128];         /* where the REGISTER came from: "udp:127.0.0.1:4060" */
 	char call_id[SCSCF_ID_MAX];
 	uint32_t cseq;
-	char instance[SCSCF_ID_MAX];  /* +sip.instance value (with <>, unquoted), or "" */
-	unsigned reg_id;              /* RFC 5626 reg-id, 0 when absent */
-	int64_t expires;              /* absolute, Unix seconds */
+	char instance[SCSCF_ID_MAX]; /* +sip.instance value (with <>, unquoted), or "" */
+	unsigned reg_id;             /* RFC 5626 reg-id, 0 when absent */
+	int64_t expires;             /* absolute, Unix seconds */
 };
 
 struct scscf_reg {
@@ -51,11 +51,13 @@ struct scscf_reg {
 
 /* Called after each change; reg/contact are borrowed for the call only. */
 struct scscf_ul_hooks {
-	void (*reg_saved)(void *arg, const struct scscf_reg *reg); /* new, or assoc/user data changed */
+	void (*reg_saved)(void *arg,
+	                  const struct scscf_reg *reg); /* new, or assoc/user data changed */
 	void (*reg_removed)(void *arg, const struct scscf_reg *reg);
-	void (*contact_saved)(void *arg, const struct scscf_reg *reg, const struct scscf_contact *c);
+	void (*contact_saved)(void *arg, const struct scscf_reg *reg,
+	                      const struct scscf_contact *c);
 	void (*contact_removed)(void *arg, const struct scscf_reg *reg,
-				const struct scscf_contact *c);
+	                        const struct scscf_contact *c);
 	void *arg;
 };
 
@@ -84,22 +86,20 @@ struct scscf_reg *scscf_ul_add(struct scscf_ul *ul, const char *impu, const char
  * when user_data is not NULL, the profile XML (copied).  Returns 0, or
  * -ENOMEM / -EEXIST (an identity belongs to another registration: it is
  * skipped, the rest is applied). */
-int scscf_ul_set_profile(struct scscf_ul *ul, struct scscf_reg *reg, const char *const *ids,
-			 int n, const char *user_data);
+int scscf_ul_set_profile(struct scscf_ul *ul, struct scscf_reg *reg, const char *const *ids, int n,
+                         const char *user_data);
 
 /* The contact of reg that c would replace: same +sip.instance and reg-id
  * when c has an instance, else the same URI.  NULL when none. */
-struct scscf_contact *scscf_ul_contact_match(struct scscf_reg *reg,
-					     const struct scscf_contact *c);
+struct scscf_contact *scscf_ul_contact_match(struct scscf_reg *reg, const struct scscf_contact *c);
 
 /* Insert c (copied) or update the contact it matches.  Returns the stored
  * contact, or NULL with *err = -ENOSPC (max_contacts reached) / -ENOMEM. */
 struct scscf_contact *scscf_ul_contact_save(struct scscf_ul *ul, struct scscf_reg *reg,
-					    const struct scscf_contact *c, int *err);
+                                            const struct scscf_contact *c, int *err);
 
 /* Remove and free one contact of reg. */
-void scscf_ul_contact_remove(struct scscf_ul *ul, struct scscf_reg *reg,
-			     struct scscf_contact *c);
+void scscf_ul_contact_remove(struct scscf_ul *ul, struct scscf_reg *reg, struct scscf_contact *c);
 
 /* Remove and free reg with its contacts. */
 void scscf_ul_remove(struct scscf_ul *ul, struct scscf_reg *reg);
@@ -109,6 +109,6 @@ void scscf_ul_remove(struct scscf_ul *ul, struct scscf_reg *reg);
  * TIMEOUT_DEREGISTRATION) before the registration is removed.  Returns the
  * number of contacts removed. */
 int scscf_ul_expire(struct scscf_ul *ul, int64_t now,
-		    void (*gone)(void *arg, const struct scscf_reg *reg), void *arg);
+                    void (*gone)(void *arg, const struct scscf_reg *reg), void *arg);
 
 #endif

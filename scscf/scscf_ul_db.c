@@ -30,30 +30,30 @@ struct op {
 enum stmt_id { S_REG_SAVE, S_REG_DEL_CONTACTS, S_REG_DEL, S_CONTACT_SAVE, S_CONTACT_DEL, S_COUNT };
 
 static const char *const stmt_sql[S_COUNT] = {
-	[S_REG_SAVE] = "INSERT INTO registration (impu, impi, associated, user_data) "
-		       "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE impi = VALUES(impi), "
-		       "associated = VALUES(associated), user_data = VALUES(user_data)",
-	[S_REG_DEL_CONTACTS] = "DELETE FROM contact WHERE impu = ?",
-	[S_REG_DEL] = "DELETE FROM registration WHERE impu = ?",
-	[S_CONTACT_SAVE] =
-		"INSERT INTO contact (impu, ckey, uri, params, path, received, call_id, cseq, "
-		"instance, reg_id, expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-		"ON DUPLICATE KEY UPDATE uri = VALUES(uri), params = VALUES(params), "
-		"path = VALUES(path), received = VALUES(received), call_id = VALUES(call_id), "
-		"cseq = VALUES(cseq), instance = VALUES(instance), reg_id = VALUES(reg_id), "
-		"expires = VALUES(expires)",
-	[S_CONTACT_DEL] = "DELETE FROM contact WHERE impu = ? AND ckey = ?",
+    [S_REG_SAVE] = "INSERT INTO registration (impu, impi, associated, user_data) "
+                   "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE impi = VALUES(impi), "
+                   "associated = VALUES(associated), user_data = VALUES(user_data)",
+    [S_REG_DEL_CONTACTS] = "DELETE FROM contact WHERE impu = ?",
+    [S_REG_DEL] = "DELETE FROM registration WHERE impu = ?",
+    [S_CONTACT_SAVE] =
+        "INSERT INTO contact (impu, ckey, uri, params, path, received, call_id, cseq, "
+        "instance, reg_id, expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON DUPLICATE KEY UPDATE uri = VALUES(uri), params = VALUES(params), "
+        "path = VALUES(path), received = VALUES(received), call_id = VALUES(call_id), "
+        "cseq = VALUES(cseq), instance = VALUES(instance), reg_id = VALUES(reg_id), "
+        "expires = VALUES(expires)",
+    [S_CONTACT_DEL] = "DELETE FROM contact WHERE impu = ? AND ckey = ?",
 };
 
 struct scscf_ul_db {
 	struct scscf_cfg cfg;
 	pthread_t thread;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;      /* queue not empty, or stopping */
-	pthread_cond_t drained;   /* queue empty */
+	pthread_cond_t cond;    /* queue not empty, or stopping */
+	pthread_cond_t drained; /* queue empty */
 	struct op *head, **tail;
 	size_t queued;
-	bool busy;                /* the writer holds an op */
+	bool busy; /* the writer holds an op */
 	bool stopping;
 	int64_t stop_deadline_ms; /* when stopping: give up writing after this */
 	/* writer thread only */
@@ -83,9 +83,9 @@ static MYSQL *db_connect(const struct scscf_cfg *cfg)
 	mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &rw);
 	mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	if (!mysql_real_connect(m, cfg->db_host, cfg->db_user, cfg->db_password, cfg->db_name,
-				(unsigned)cfg->db_port, NULL, 0)) {
+	                        (unsigned)cfg->db_port, NULL, 0)) {
 		IMS_WARN("ul_db: cannot connect to %s@%s:%d/%s: %s", cfg->db_user, cfg->db_host,
-			 cfg->db_port, cfg->db_name, mysql_error(m));
+		         cfg->db_port, cfg->db_name, mysql_error(m));
 		mysql_close(m);
 		return NULL;
 	}
@@ -116,14 +116,14 @@ static int writer_connect(struct scscf_ul_db *db)
 		if (!db->stmt[i] ||
 		    mysql_stmt_prepare(db->stmt[i], stmt_sql[i], strlen(stmt_sql[i])) != 0) {
 			IMS_ERR("ul_db: cannot prepare \"%.40s...\": %s (schema sql/ims_scscf "
-				"applied? scripts/db migrate)",
-				stmt_sql[i], db->stmt[i] ? mysql_stmt_error(db->stmt[i]) : "no memory");
+			        "applied? scripts/db migrate)",
+			        stmt_sql[i],
+			        db->stmt[i] ? mysql_stmt_error(db->stmt[i]) : "no memory");
 			writer_disconnect(db);
 			return -1;
 		}
 	}
-	IMS_INFO("ul_db: connected to %s:%d/%s", db->cfg.db_host, db->cfg.db_port,
-		 db->cfg.db_name);
+	IMS_INFO("ul_db: connected to %s:%d/%s", db->cfg.db_host, db->cfg.db_port, db->cfg.db_name);
 	return 0;
 }
 
@@ -371,7 +371,7 @@ static void hook_reg_removed(void *arg, const struct scscf_reg *reg)
 }
 
 static void hook_contact_saved(void *arg, const struct scscf_reg *reg,
-			       const struct scscf_contact *c)
+                               const struct scscf_contact *c)
 {
 	struct op *op = op_new(OP_CONTACT_SAVE, reg);
 	if (!op)
@@ -383,7 +383,7 @@ static void hook_contact_saved(void *arg, const struct scscf_reg *reg,
 }
 
 static void hook_contact_removed(void *arg, const struct scscf_reg *reg,
-				 const struct scscf_contact *c)
+                                 const struct scscf_contact *c)
 {
 	struct op *op = op_new(OP_CONTACT_DEL, reg);
 	if (!op)
@@ -492,8 +492,8 @@ static int load_regs(MYSQL *m, struct scscf_ul *ul)
 		const char *ids[SCSCF_ASSOC_MAX];
 		int nids = 0;
 		char *assoc = row[2] ? strdup(row[2]) : NULL, *save = NULL;
-		for (char *t = assoc ? strtok_r(assoc, "\n", &save) : NULL; t && nids < SCSCF_ASSOC_MAX;
-		     t = strtok_r(NULL, "\n", &save))
+		for (char *t = assoc ? strtok_r(assoc, "\n", &save) : NULL;
+		     t && nids < SCSCF_ASSOC_MAX; t = strtok_r(NULL, "\n", &save))
 			ids[nids++] = t;
 		scscf_ul_set_profile(ul, reg, ids, nids, row[3]);
 		free(assoc);
@@ -527,7 +527,7 @@ static void load_contact_row(struct scscf_ul *ul, MYSQL_ROW row)
 static int load_contacts(MYSQL *m, struct scscf_ul *ul)
 {
 	static const char q[] = "SELECT impu, uri, params, path, received, call_id, cseq, "
-				"instance, reg_id, expires FROM contact";
+	                        "instance, reg_id, expires FROM contact";
 	if (mysql_query(m, q) != 0)
 		return -1;
 	MYSQL_RES *res = mysql_store_result(m);
@@ -544,13 +544,13 @@ int scscf_ul_db_load(const struct scscf_cfg *cfg, struct scscf_ul *ul)
 	MYSQL *m = db_connect(cfg);
 	if (!m) {
 		IMS_ERR("ul_db: cannot load the registrations: database %s:%d/%s unavailable",
-			cfg->db_host, cfg->db_port, cfg->db_name);
+		        cfg->db_host, cfg->db_port, cfg->db_name);
 		return -1;
 	}
 	int n = load_regs(m, ul);
 	if (n < 0 || load_contacts(m, ul) < 0) {
 		IMS_ERR("ul_db: cannot load the registrations: %s (schema sql/ims_scscf applied?)",
-			mysql_error(m));
+		        mysql_error(m));
 		mysql_close(m);
 		return -1;
 	}

@@ -53,9 +53,9 @@ static void test_parse_empty_ims_credentials_pjsua_style(void **state)
 {
 	struct scscf_creds c;
 	assert_int_equal(parse("Digest username=\"alice@open-ims.test\", realm=\"open-ims.test\", "
-			       "nonce=\"\", uri=\"sip:open-ims.test\", response=\"\"",
-			       NULL, &c),
-			 0);
+	                       "nonce=\"\", uri=\"sip:open-ims.test\", response=\"\"",
+	                       NULL, &c),
+	                 0);
 	assert_true(c.present);
 	assert_string_equal(c.username, "alice@open-ims.test");
 	assert_string_equal(c.nonce, "");
@@ -79,11 +79,11 @@ static void test_parse_full_response_with_auts(void **state)
 {
 	struct scscf_creds c;
 	assert_int_equal(parse("Digest username=\"carol@open-ims.test\", realm=\"open-ims.test\", "
-			       "nonce=\"abc=\", uri=\"sip:open-ims.test\", response=\"0123\", "
-			       "algorithm=AKAv1-MD5, cnonce=\"xyz\", qop=auth, nc=00000001, "
-			       "auts=\"AAECAwQFBgcICQoLDA0=\"",
-			       NULL, &c),
-			 0);
+	                       "nonce=\"abc=\", uri=\"sip:open-ims.test\", response=\"0123\", "
+	                       "algorithm=AKAv1-MD5, cnonce=\"xyz\", qop=auth, nc=00000001, "
+	                       "auts=\"AAECAwQFBgcICQoLDA0=\"",
+	                       NULL, &c),
+	                 0);
 	assert_false(scscf_creds_empty(&c));
 	assert_string_equal(c.nonce, "abc=");
 	assert_string_equal(c.qop, "auth");
@@ -111,9 +111,10 @@ static void test_parse_picks_our_realm_among_several(void **state)
 static void test_parse_ignores_foreign_realms_only(void **state)
 {
 	struct scscf_creds c;
-	parse("Digest username=\"x\", realm=\"a.test\", nonce=\"n1\", uri=\"sip:a\", response=\"r\"",
-	      "Digest username=\"y\", realm=\"b.test\", nonce=\"n2\", uri=\"sip:a\", response=\"r\"",
-	      &c);
+	parse(
+	    "Digest username=\"x\", realm=\"a.test\", nonce=\"n1\", uri=\"sip:a\", response=\"r\"",
+	    "Digest username=\"y\", realm=\"b.test\", nonce=\"n2\", uri=\"sip:a\", response=\"r\"",
+	    &c);
 	assert_false(c.present);
 }
 
@@ -123,7 +124,7 @@ static void test_parse_refuses_overlong_values(void **state)
 	memset(big, 'a', sizeof big - 1);
 	big[sizeof big - 1] = '\0';
 	snprintf(line, sizeof line, "Digest username=\"u\", realm=\"open-ims.test\", nonce=\"%s\"",
-		 big);
+	         big);
 	struct scscf_creds c;
 	assert_int_equal(parse(line, NULL, &c), -1);
 	assert_false(c.present);
@@ -145,7 +146,7 @@ static void test_auts_must_be_14_bytes(void **state)
 static void ue_response(struct scscf_creds *c, const char *ha1, const char *method)
 {
 	ims_digest_response(ha1, c->nonce, c->nc, c->cnonce, c->qop[0] ? c->qop : NULL, method,
-			    c->uri, c->response);
+	                    c->uri, c->response);
 }
 
 static void md5_setup(struct scscf_vector *v, struct scscf_creds *c, const char *password)
@@ -174,7 +175,8 @@ static void test_verify_rfc2617_example(void **state)
 	struct scscf_vector v = {.scheme = SCSCF_SCHEME_MD5};
 	struct scscf_creds c = {.present = true};
 	strcpy(v.impi, "Mufasa");
-	ims_digest_ha1("Mufasa", "testrealm@host.com", (const uint8_t *)"Circle Of Life", 14, v.ha1);
+	ims_digest_ha1("Mufasa", "testrealm@host.com", (const uint8_t *)"Circle Of Life", 14,
+	               v.ha1);
 	strcpy(c.username, "Mufasa");
 	strcpy(c.realm, "testrealm@host.com");
 	strcpy(c.nonce, "dcd98b7102dd2f0e8b11d0f600bfb0c093");
@@ -375,26 +377,26 @@ static void test_store_remove(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_no_header_is_absent),
-		cmocka_unit_test(test_parse_empty_ims_credentials_pjsua_style),
-		cmocka_unit_test(test_parse_algorithm_asks_for_a_scheme),
-		cmocka_unit_test(test_parse_full_response_with_auts),
-		cmocka_unit_test(test_parse_picks_our_realm_among_several),
-		cmocka_unit_test(test_parse_ignores_foreign_realms_only),
-		cmocka_unit_test(test_parse_refuses_overlong_values),
-		cmocka_unit_test(test_auts_must_be_14_bytes),
-		cmocka_unit_test(test_verify_rfc2617_example),
-		cmocka_unit_test(test_verify_md5_right_password),
-		cmocka_unit_test(test_verify_md5_wrong_password),
-		cmocka_unit_test(test_verify_nc_is_single_use),
-		cmocka_unit_test(test_verify_without_qop_only_once),
-		cmocka_unit_test(test_verify_other_user_is_refused),
-		cmocka_unit_test(test_verify_incomplete_qop_is_malformed),
-		cmocka_unit_test(test_verify_aka_with_res_as_password),
-		cmocka_unit_test(test_random_nonces_differ),
-		cmocka_unit_test(test_store_find_and_expire),
-		cmocka_unit_test(test_store_capacity_drops_the_oldest),
-		cmocka_unit_test(test_store_remove),
+	    cmocka_unit_test(test_parse_no_header_is_absent),
+	    cmocka_unit_test(test_parse_empty_ims_credentials_pjsua_style),
+	    cmocka_unit_test(test_parse_algorithm_asks_for_a_scheme),
+	    cmocka_unit_test(test_parse_full_response_with_auts),
+	    cmocka_unit_test(test_parse_picks_our_realm_among_several),
+	    cmocka_unit_test(test_parse_ignores_foreign_realms_only),
+	    cmocka_unit_test(test_parse_refuses_overlong_values),
+	    cmocka_unit_test(test_auts_must_be_14_bytes),
+	    cmocka_unit_test(test_verify_rfc2617_example),
+	    cmocka_unit_test(test_verify_md5_right_password),
+	    cmocka_unit_test(test_verify_md5_wrong_password),
+	    cmocka_unit_test(test_verify_nc_is_single_use),
+	    cmocka_unit_test(test_verify_without_qop_only_once),
+	    cmocka_unit_test(test_verify_other_user_is_refused),
+	    cmocka_unit_test(test_verify_incomplete_qop_is_malformed),
+	    cmocka_unit_test(test_verify_aka_with_res_as_password),
+	    cmocka_unit_test(test_random_nonces_differ),
+	    cmocka_unit_test(test_store_find_and_expire),
+	    cmocka_unit_test(test_store_capacity_drops_the_oldest),
+	    cmocka_unit_test(test_store_remove),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	su_home_deinit(home);

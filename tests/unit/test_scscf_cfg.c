@@ -59,16 +59,16 @@ static void test_bad_values_are_refused(void **state)
 {
 	static struct scscf_cfg cfg;
 	char err[512];
-	assert_int_equal(load_text("[registrar]\nmin_expires = 100\nmax_expires = 50\n", &cfg, err,
-				   sizeof err),
-			 -1);
+	assert_int_equal(
+	    load_text("[registrar]\nmin_expires = 100\nmax_expires = 50\n", &cfg, err, sizeof err),
+	    -1);
 	assert_non_null(strstr(err, "min_expires"));
 	assert_int_equal(load_text("[auth]\nnonce_lifetime = 0\n", &cfg, err, sizeof err), -1);
 	assert_int_equal(load_text("[scscf]\nno_such_key = 1\n", &cfg, err, sizeof err), -1);
 	assert_non_null(strstr(err, "no_such_key"));
 	assert_int_equal(load_text("[db]\nenabled = no\n[diameter]\nconfig = /etc/x.conf\n", &cfg,
-				   err, sizeof err),
-			 0);
+	                           err, sizeof err),
+	                 0);
 	assert_false(cfg.db_enabled);
 	assert_string_equal(cfg.diameter_config, "/etc/x.conf");
 }
@@ -76,8 +76,8 @@ static void test_bad_values_are_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_shipped_file_equals_the_defaults),
-		cmocka_unit_test(test_bad_values_are_refused),
+	    cmocka_unit_test(test_shipped_file_equals_the_defaults),
+	    cmocka_unit_test(test_bad_values_are_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,7 +19,7 @@
 #include <errno.h>
 
 static struct scscf_contact contact(const char *uri, const char *instance, unsigned reg_id,
-				    int64_t expires)
+                                    int64_t expires)
 {
 	struct scscf_contact c;
 	memset(&c, 0, sizeof c);
@@ -110,7 +110,7 @@ static void test_max_contacts(void **state)
 	struct scscf_reg *r = scscf_ul_add(ul, "sip:bob@open-ims.test", "bob@open-ims.test");
 	int err;
 	struct scscf_contact a = contact("sip:a@h", NULL, 0, 1), b = contact("sip:b@h", NULL, 0, 1),
-			     c = contact("sip:c@h", NULL, 0, 1);
+	                     c = contact("sip:c@h", NULL, 0, 1);
 	scscf_ul_contact_save(ul, r, &a, &err);
 	scscf_ul_contact_save(ul, r, &b, &err);
 	assert_null(scscf_ul_contact_save(ul, r, &c, &err));
@@ -137,8 +137,9 @@ static void test_expiry_removes_contacts_then_the_registration(void **state)
 	struct scscf_reg *a = scscf_ul_add(ul, "sip:alice@open-ims.test", "alice@open-ims.test");
 	struct scscf_reg *b = scscf_ul_add(ul, "sip:bob@open-ims.test", "bob@open-ims.test");
 	int err;
-	struct scscf_contact a1 = contact("sip:a1@h", NULL, 0, 100), a2 = contact("sip:a2@h", NULL, 0, 200),
-			     b1 = contact("sip:b1@h", NULL, 0, 150);
+	struct scscf_contact a1 = contact("sip:a1@h", NULL, 0, 100),
+	                     a2 = contact("sip:a2@h", NULL, 0, 200),
+	                     b1 = contact("sip:b1@h", NULL, 0, 150);
 	scscf_ul_contact_save(ul, a, &a1, &err);
 	scscf_ul_contact_save(ul, a, &a2, &err);
 	scscf_ul_contact_save(ul, b, &b1, &err);
@@ -165,7 +166,10 @@ struct counts {
 	int reg_saved, reg_removed, contact_saved, contact_removed;
 };
 
-static void h_reg_saved(void *arg, const struct scscf_reg *r) { ((struct counts *)arg)->reg_saved++; }
+static void h_reg_saved(void *arg, const struct scscf_reg *r)
+{
+	((struct counts *)arg)->reg_saved++;
+}
 static void h_reg_removed(void *arg, const struct scscf_reg *r)
 {
 	((struct counts *)arg)->reg_removed++;
@@ -182,8 +186,8 @@ static void h_contact_removed(void *arg, const struct scscf_reg *r, const struct
 static void test_hooks_report_every_change(void **state)
 {
 	struct counts n = {0};
-	struct scscf_ul_hooks hooks = {h_reg_saved, h_reg_removed, h_contact_saved, h_contact_removed,
-				       &n};
+	struct scscf_ul_hooks hooks = {h_reg_saved, h_reg_removed, h_contact_saved,
+	                               h_contact_removed, &n};
 	struct scscf_ul *ul = scscf_ul_new(10);
 	scscf_ul_set_hooks(ul, &hooks);
 	struct scscf_reg *r = scscf_ul_add(ul, "sip:carol@open-ims.test", "carol@open-ims.test");
@@ -208,12 +212,12 @@ static void test_hooks_report_every_change(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_find_by_any_identity_of_the_set),
-		cmocka_unit_test(test_identity_of_another_set_is_refused),
-		cmocka_unit_test(test_contacts_by_uri_and_by_instance),
-		cmocka_unit_test(test_max_contacts),
-		cmocka_unit_test(test_expiry_removes_contacts_then_the_registration),
-		cmocka_unit_test(test_hooks_report_every_change),
+	    cmocka_unit_test(test_find_by_any_identity_of_the_set),
+	    cmocka_unit_test(test_identity_of_another_set_is_refused),
+	    cmocka_unit_test(test_contacts_by_uri_and_by_instance),
+	    cmocka_unit_test(test_max_contacts),
+	    cmocka_unit_test(test_expiry_removes_contacts_then_the_registration),
+	    cmocka_unit_test(test_hooks_report_every_change),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
