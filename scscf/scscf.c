@@ -142,8 +142,8 @@ int scscf_init(struct scscf *sc, const struct scscf_cfg *cfg, su_root_t *root)
 		scscf_fini(sc);
 		return -1;
 	}
-	/* bindings that expired while we were down: tell the HSS now */
-	scscf_ul_expire(sc->ul, scscf_now(), scscf_reg_gone, sc);
+	/* bindings that expired while we were down go at the first tick (1 s),
+	 * once the HSS peer is connected, so that their SARs reach it */
 	IMS_INFO("scscf: %s serving %s, %zu registration(s)", cfg->server_name, cfg->realm,
 	         scscf_ul_count(sc->ul));
 	return 0;
