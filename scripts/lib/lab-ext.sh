@@ -224,7 +224,7 @@ logs_format() {
 	awk -v id="$1" -v only="$2" -v color="$3" '
 		function part(f) { sub(/.*\//, "", f); sub(/\.log.*$/, "", f); return f }
 		/^==> .* <==$/ { f = $0; sub(/^==> /, "", f); sub(/ <==$/, "", f); cur = part(f); next }
-		/^$/ && cur == "" { next }
+		/^$/ { next }
 		{
 			hit = id != "" && index($0, id) > 0
 			if (only && !hit) next
