@@ -22,7 +22,7 @@ struct reg_ctx {
 	/* the request's bindings, once authenticated */
 	bool star; /* Contact: * */
 	int n_contacts;
-	struct scscf_contact *contacts; /* expires: relative seconds (0 = remove) */
+	struct scscf_binding *contacts; /* expires: relative seconds (0 = remove) */
 	int sar_type;
 };
 

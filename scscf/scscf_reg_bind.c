@@ -90,7 +90,7 @@ static int reply_ok(struct reg_ctx *rc, struct ims_sip_tx *tx, const struct scsc
 
 /* ---- the plan: Contact and Expires of the request ---- */
 
-static void contact_params(struct scscf_contact *c, sip_contact_t const *m)
+static void contact_params(struct scscf_binding *c, sip_contact_t const *m)
 {
 	size_t len = 0;
 	c->params[0] = '\0';
@@ -111,7 +111,7 @@ static void contact_params(struct scscf_contact *c, sip_contact_t const *m)
 	}
 }
 
-static void request_path(struct scscf_contact *c, sip_t const *sip)
+static void request_path(struct scscf_binding *c, sip_t const *sip)
 {
 	su_home_t home[1] = {SU_HOME_INIT(home)};
 	size_t len = 0;
@@ -130,7 +130,7 @@ static void request_path(struct scscf_contact *c, sip_t const *sip)
 
 /* One Contact of the request; 0 or a status. */
 static int plan_one(struct reg_ctx *rc, struct ims_sip_tx *tx, sip_contact_t const *m,
-                    struct scscf_contact *c)
+                    struct scscf_binding *c)
 {
 	const struct scscf_cfg *cfg = &rc->sc->cfg;
 	sip_t const *sip = ims_sip_tx_request(tx);
@@ -235,7 +235,7 @@ static void apply_contacts(struct reg_ctx *rc, struct scscf_reg *reg)
 		return;
 	}
 	for (int i = 0; i < rc->n_contacts; i++) {
-		struct scscf_contact c = rc->contacts[i];
+		struct scscf_binding c = rc->contacts[i];
 		if (c.expires == 0) {
 			struct scscf_contact *old = scscf_ul_contact_match(reg, &c);
 			if (old)

@@ -116,14 +116,17 @@ struct scscf_reg *scscf_ul_add(struct scscf_ul *ul, const char *impu, const char
 	struct scscf_reg *reg = calloc(1, sizeof *reg);
 	if (!reg)
 		return NULL;
-	memcpy(reg->impu, impu, strlen(impu) + 1);
-	memcpy(reg->impi, impi, strlen(impi) + 1);
-	memcpy(reg->assoc[0], impu, strlen(impu) + 1);
-	reg->n_assoc = 1;
-	if (index_add(ul, reg, reg->assoc[0]) < 0) {
+	reg->impu = strdup(impu);
+	reg->impi = strdup(impi);
+	reg->assoc[0] = strdup(impu);
+	if (!reg->impu || !reg->impi || !reg->assoc[0] || index_add(ul, reg, reg->assoc[0]) < 0) {
+		free(reg->impu);
+		free(reg->impi);
+		free(reg->assoc[0]);
 		free(reg);
 		return NULL;
 	}
+	reg->n_assoc = 1;
 	reg->next = ul->regs;
 	if (ul->regs)
 		ul->regs->prev = reg;
@@ -142,12 +145,22 @@ static int add_assoc(struct scscf_ul *ul, struct scscf_reg *reg, const char *id)
 		return -ENOSPC;
 	if (index_get(ul, id))
 		return -EEXIST;
-	char *slot = reg->assoc[reg->n_assoc];
-	memcpy(slot, id, strlen(id) + 1);
-	if (index_add(ul, reg, slot) < 0)
+	char *copy = strdup(id);
+	if (!copy || index_add(ul, reg, copy) < 0) {
+		free(copy);
 		return -ENOMEM;
-	reg->n_assoc++;
+	}
+	reg->assoc[reg->n_assoc++] = copy;
 	return 0;
+}
+
+/* Drop every identity of the set but impu (assoc[0]). */
+static void assoc_reset(struct scscf_ul *ul, struct scscf_reg *reg)
+{
+	index_drop(ul, reg);
+	for (int i = 1; i < reg->n_assoc; i++)
+		free(reg->assoc[i]);
+	reg->n_assoc = 1;
 }
 
 int scscf_ul_set_profile(struct scscf_ul *ul, struct scscf_reg *reg, const char *const *ids, int n,
@@ -162,9 +175,7 @@ int scscf_ul_set_profile(struct scscf_ul *ul, struct scscf_reg *reg, const char 
 		free(reg->user_data);
 		reg->user_data = copy;
 	}
-	index_drop(ul, reg);
-	reg->n_assoc = 1; /* assoc[0] is always impu */
-	memcpy(reg->assoc[0], reg->impu, strlen(reg->impu) + 1);
+	assoc_reset(ul, reg);
 	if (index_add(ul, reg, reg->assoc[0]) < 0)
 		rc = -ENOMEM;
 	for (int i = 0; i < n; i++) {
@@ -197,6 +208,10 @@ static void reg_free(struct scscf_ul *ul, struct scscf_reg *reg)
 		reg->next->prev = reg->prev;
 	ul->count--;
 	contacts_free(reg);
+	for (int i = 0; i < reg->n_assoc; i++)
+		free(reg->assoc[i]);
+	free(reg->impu);
+	free(reg->impi);
 	free(reg->user_data);
 	free(reg);
 }
@@ -219,49 +234,97 @@ void scscf_ul_destroy(struct scscf_ul *ul)
 
 /* ---- contacts ---- */
 
-struct scscf_contact *scscf_ul_contact_match(struct scscf_reg *reg, const struct scscf_contact *c)
+struct scscf_contact *scscf_ul_contact_match(struct scscf_reg *reg, const struct scscf_binding *b)
 {
 	for (struct scscf_contact *x = reg->contacts; x; x = x->next) {
-		if (c->instance[0]) {
-			if (strcmp(x->instance, c->instance) == 0 && x->reg_id == c->reg_id)
+		if (b->instance[0]) {
+			if (strcmp(x->instance, b->instance) == 0 && x->reg_id == b->reg_id)
 				return x;
-		} else if (!x->instance[0] && strcmp(x->uri, c->uri) == 0) {
+		} else if (!x->instance[0] && strcmp(x->uri, b->uri) == 0) {
 			return x;
 		}
 	}
 	return NULL;
 }
 
-struct scscf_contact *scscf_ul_contact_save(struct scscf_ul *ul, struct scscf_reg *reg,
-                                            const struct scscf_contact *c, int *err)
+/* Copy s to *p and make field point to it. */
+static void put(char **p, const char **field, const char *s)
 {
-	struct scscf_contact *x = scscf_ul_contact_match(reg, c);
+	size_t n = strlen(s) + 1;
+	memcpy(*p, s, n);
+	*field = *p;
+	*p += n;
+}
 
-	if (!x) {
-		if (reg->n_contacts >= ul->max_contacts) {
-			*err = -ENOSPC;
-			return NULL;
-		}
-		x = malloc(sizeof *x);
-		if (!x) {
-			*err = -ENOMEM;
-			return NULL;
-		}
-		*x = *c;
-		x->next = reg->contacts;
-		reg->contacts = x;
-		reg->n_contacts++;
+/* One allocation: the struct, then its strings. */
+static struct scscf_contact *contact_new(const struct scscf_binding *b)
+{
+	size_t len = sizeof(struct scscf_contact) + strlen(b->uri) + strlen(b->params) +
+	             strlen(b->path) + strlen(b->received) + strlen(b->call_id) +
+	             strlen(b->instance) + 6;
+	struct scscf_contact *c = malloc(len);
+	if (!c)
+		return NULL;
+	char *p = (char *)(c + 1);
+	c->next = NULL;
+	put(&p, &c->uri, b->uri);
+	put(&p, &c->params, b->params);
+	put(&p, &c->path, b->path);
+	put(&p, &c->received, b->received);
+	put(&p, &c->call_id, b->call_id);
+	put(&p, &c->instance, b->instance);
+	c->cseq = b->cseq;
+	c->reg_id = b->reg_id;
+	c->expires = b->expires;
+	return c;
+}
+
+void scscf_ul_binding_of(const struct scscf_contact *c, struct scscf_binding *b)
+{
+	memset(b, 0, sizeof *b);
+	snprintf(b->uri, sizeof b->uri, "%s", c->uri);
+	snprintf(b->params, sizeof b->params, "%s", c->params);
+	snprintf(b->path, sizeof b->path, "%s", c->path);
+	snprintf(b->received, sizeof b->received, "%s", c->received);
+	snprintf(b->call_id, sizeof b->call_id, "%s", c->call_id);
+	snprintf(b->instance, sizeof b->instance, "%s", c->instance);
+	b->cseq = c->cseq;
+	b->reg_id = c->reg_id;
+	b->expires = c->expires;
+}
+
+struct scscf_contact *scscf_ul_contact_save(struct scscf_ul *ul, struct scscf_reg *reg,
+                                            const struct scscf_binding *b, int *err)
+{
+	struct scscf_contact *old = scscf_ul_contact_match(reg, b);
+	struct scscf_contact **slot = &reg->contacts;
+
+	while (old && *slot != old)
+		slot = &(*slot)->next;
+	if (!old && reg->n_contacts >= ul->max_contacts) {
+		*err = -ENOSPC;
+		return NULL;
+	}
+	struct scscf_contact *c = contact_new(b);
+	if (!c) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (old) {
+		c->next = old->next;
+		*slot = c;
+		if (strcmp(old->uri, c->uri) != 0 && ul->has_hooks && ul->hooks.contact_removed)
+			ul->hooks.contact_removed(ul->hooks.arg, reg, old); /* instance moved */
+		free(old);
 	} else {
-		struct scscf_contact *next = x->next;
-		if (strcmp(x->uri, c->uri) != 0 && ul->has_hooks && ul->hooks.contact_removed)
-			ul->hooks.contact_removed(ul->hooks.arg, reg, x); /* instance moved */
-		*x = *c;
-		x->next = next;
+		c->next = reg->contacts;
+		reg->contacts = c;
+		reg->n_contacts++;
 	}
 	if (ul->has_hooks && ul->hooks.contact_saved)
-		ul->hooks.contact_saved(ul->hooks.arg, reg, x);
+		ul->hooks.contact_saved(ul->hooks.arg, reg, c);
 	*err = 0;
-	return x;
+	return c;
 }
 
 void scscf_ul_contact_remove(struct scscf_ul *ul, struct scscf_reg *reg, struct scscf_contact *c)

@@ -25,10 +25,11 @@
 #define SCSCF_PATH_MAX 1024 /* Path header value(s) */
 #define SCSCF_ASSOC_MAX 16  /* identities per implicit set */
 
-struct scscf_contact {
-	struct scscf_contact *next;
+/* A binding as a REGISTER (or MySQL) gives it: plain and fixed-size, the
+ * input of scscf_ul_contact_save(). */
+struct scscf_binding {
 	char uri[SCSCF_URI_MAX];    /* the contact URI, without <> */
-	char params[SCSCF_URI_MAX]; /* header params but expires/q: ";+sip.instance=\"..\"" */
+	char params[SCSCF_URI_MAX]; /* header params but expires: ";+sip.instance=\"..\"" */
 	char path[SCSCF_PATH_MAX];  /* "<sip:pcscf...;lr>" (comma separated), or "" */
 	char received[128];         /* where the REGISTER came from: "udp:127.0.0.1:4060" */
 	char call_id[SCSCF_ID_MAX];
@@ -38,11 +39,21 @@ struct scscf_contact {
 	int64_t expires;             /* absolute, Unix seconds */
 };
 
+/* A stored binding: the same fields, its strings allocated with it (a
+ * contact is replaced, not edited, when it is refreshed). */
+struct scscf_contact {
+	struct scscf_contact *next;
+	const char *uri, *params, *path, *received, *call_id, *instance;
+	uint32_t cseq;
+	unsigned reg_id;
+	int64_t expires;
+};
+
 struct scscf_reg {
 	struct scscf_reg *next, *prev; /* list of every registration */
-	char impu[SCSCF_ID_MAX];       /* the identity that registered */
-	char impi[SCSCF_ID_MAX];
-	char assoc[SCSCF_ASSOC_MAX][SCSCF_ID_MAX]; /* implicit set, impu among them */
+	char *impu;                    /* the identity that registered */
+	char *impi;
+	char *assoc[SCSCF_ASSOC_MAX]; /* implicit set, impu first */
 	int n_assoc;
 	char *user_data; /* IMSSubscription XML from the SAA (owned), or NULL */
 	struct scscf_contact *contacts;
@@ -79,7 +90,8 @@ struct scscf_reg *scscf_ul_first(struct scscf_ul *ul);
 struct scscf_reg *scscf_ul_find(struct scscf_ul *ul, const char *identity);
 
 /* A new, empty registration for impu/impi (assoc = { impu }).  NULL when out
- * of memory, when the strings are too long, or when impu is already held. */
+ * of memory, when a string is SCSCF_ID_MAX long or more, or when impu is
+ * already held. */
 struct scscf_reg *scscf_ul_add(struct scscf_ul *ul, const char *impu, const char *impi);
 
 /* Replace the implicit set (impu is kept in it even if ids lacks it) and,
@@ -89,14 +101,18 @@ struct scscf_reg *scscf_ul_add(struct scscf_ul *ul, const char *impu, const char
 int scscf_ul_set_profile(struct scscf_ul *ul, struct scscf_reg *reg, const char *const *ids, int n,
                          const char *user_data);
 
-/* The contact of reg that c would replace: same +sip.instance and reg-id
- * when c has an instance, else the same URI.  NULL when none. */
-struct scscf_contact *scscf_ul_contact_match(struct scscf_reg *reg, const struct scscf_contact *c);
+/* The contact of reg that b would replace: same +sip.instance and reg-id
+ * when b has an instance, else the same URI.  NULL when none. */
+struct scscf_contact *scscf_ul_contact_match(struct scscf_reg *reg, const struct scscf_binding *b);
 
-/* Insert c (copied) or update the contact it matches.  Returns the stored
- * contact, or NULL with *err = -ENOSPC (max_contacts reached) / -ENOMEM. */
+/* Insert b (copied) or replace the contact it matches.  Returns the stored
+ * contact (valid until it is replaced or removed), or NULL with *err =
+ * -ENOSPC (max_contacts reached) / -ENOMEM. */
 struct scscf_contact *scscf_ul_contact_save(struct scscf_ul *ul, struct scscf_reg *reg,
-                                            const struct scscf_contact *c, int *err);
+                                            const struct scscf_binding *b, int *err);
+
+/* A stored contact as a plain binding (a copy for another thread). */
+void scscf_ul_binding_of(const struct scscf_contact *c, struct scscf_binding *b);
 
 /* Remove and free one contact of reg. */
 void scscf_ul_contact_remove(struct scscf_ul *ul, struct scscf_reg *reg, struct scscf_contact *c);

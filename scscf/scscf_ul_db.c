@@ -24,7 +24,7 @@ struct op {
 	char *assoc;     /* identities, one a line (OP_REG_SAVE) */
 	char *user_data; /* OP_REG_SAVE, NULL when none */
 	char ckey[33];   /* contact key: MD5(uri, instance, reg-id) */
-	struct scscf_contact c;
+	struct scscf_binding c;
 };
 
 enum stmt_id { S_REG_SAVE, S_REG_DEL_CONTACTS, S_REG_DEL, S_CONTACT_SAVE, S_CONTACT_DEL, S_COUNT };
@@ -322,7 +322,7 @@ static struct op *op_new(enum op_kind kind, const struct scscf_reg *reg)
 	return op;
 }
 
-static void contact_key(const struct scscf_contact *c, char out[33])
+static void contact_key(const struct scscf_binding *c, char out[33])
 {
 	su_md5_t md5[1];
 	char regid[16];
@@ -376,9 +376,8 @@ static void hook_contact_saved(void *arg, const struct scscf_reg *reg,
 	struct op *op = op_new(OP_CONTACT_SAVE, reg);
 	if (!op)
 		return;
-	op->c = *c;
-	op->c.next = NULL;
-	contact_key(c, op->ckey);
+	scscf_ul_binding_of(c, &op->c);
+	contact_key(&op->c, op->ckey);
 	enqueue(arg, op);
 }
 
@@ -388,7 +387,8 @@ static void hook_contact_removed(void *arg, const struct scscf_reg *reg,
 	struct op *op = op_new(OP_CONTACT_DEL, reg);
 	if (!op)
 		return;
-	contact_key(c, op->ckey);
+	scscf_ul_binding_of(c, &op->c);
+	contact_key(&op->c, op->ckey);
 	enqueue(arg, op);
 }
 
@@ -506,7 +506,7 @@ static int load_regs(MYSQL *m, struct scscf_ul *ul)
 static void load_contact_row(struct scscf_ul *ul, MYSQL_ROW row)
 {
 	struct scscf_reg *reg = row[0] ? scscf_ul_find(ul, row[0]) : NULL;
-	struct scscf_contact c = {0};
+	struct scscf_binding c = {0};
 	int err;
 
 	if (!reg || strcmp(reg->impu, row[0]) != 0 || !row[1])

@@ -18,10 +18,10 @@
 
 #include <errno.h>
 
-static struct scscf_contact contact(const char *uri, const char *instance, unsigned reg_id,
+static struct scscf_binding contact(const char *uri, const char *instance, unsigned reg_id,
                                     int64_t expires)
 {
-	struct scscf_contact c;
+	struct scscf_binding c;
 	memset(&c, 0, sizeof c);
 	snprintf(c.uri, sizeof c.uri, "%s", uri);
 	snprintf(c.instance, sizeof c.instance, "%s", instance ? instance : "");
@@ -75,8 +75,8 @@ static void test_contacts_by_uri_and_by_instance(void **state)
 	struct scscf_ul *ul = scscf_ul_new(10);
 	struct scscf_reg *r = scscf_ul_add(ul, "sip:bob@open-ims.test", "bob@open-ims.test");
 	int err;
-	struct scscf_contact c1 = contact("sip:bob@10.0.0.1:5060", NULL, 0, 100);
-	struct scscf_contact c2 = contact("sip:bob@10.0.0.2:5060", "\"<urn:uuid:2>\"", 1, 100);
+	struct scscf_binding c1 = contact("sip:bob@10.0.0.1:5060", NULL, 0, 100);
+	struct scscf_binding c2 = contact("sip:bob@10.0.0.2:5060", "\"<urn:uuid:2>\"", 1, 100);
 	assert_non_null(scscf_ul_contact_save(ul, r, &c1, &err));
 	assert_non_null(scscf_ul_contact_save(ul, r, &c2, &err));
 	assert_int_equal(r->n_contacts, 2);
@@ -88,12 +88,12 @@ static void test_contacts_by_uri_and_by_instance(void **state)
 	assert_int_equal(x->expires, 200);
 
 	/* the same instance from a new address replaces the second */
-	struct scscf_contact c3 = contact("sip:bob@10.0.0.3:5060", "\"<urn:uuid:2>\"", 1, 300);
+	struct scscf_binding c3 = contact("sip:bob@10.0.0.3:5060", "\"<urn:uuid:2>\"", 1, 300);
 	x = scscf_ul_contact_save(ul, r, &c3, &err);
 	assert_int_equal(r->n_contacts, 2);
 	assert_string_equal(x->uri, "sip:bob@10.0.0.3:5060");
 	/* another reg-id of that instance is another flow */
-	struct scscf_contact c4 = contact("sip:bob@10.0.0.3:5060", "\"<urn:uuid:2>\"", 2, 300);
+	struct scscf_binding c4 = contact("sip:bob@10.0.0.3:5060", "\"<urn:uuid:2>\"", 2, 300);
 	assert_non_null(scscf_ul_contact_save(ul, r, &c4, &err));
 	assert_int_equal(r->n_contacts, 3);
 
@@ -109,7 +109,7 @@ static void test_max_contacts(void **state)
 	struct scscf_ul *ul = scscf_ul_new(2);
 	struct scscf_reg *r = scscf_ul_add(ul, "sip:bob@open-ims.test", "bob@open-ims.test");
 	int err;
-	struct scscf_contact a = contact("sip:a@h", NULL, 0, 1), b = contact("sip:b@h", NULL, 0, 1),
+	struct scscf_binding a = contact("sip:a@h", NULL, 0, 1), b = contact("sip:b@h", NULL, 0, 1),
 	                     c = contact("sip:c@h", NULL, 0, 1);
 	scscf_ul_contact_save(ul, r, &a, &err);
 	scscf_ul_contact_save(ul, r, &b, &err);
@@ -137,7 +137,7 @@ static void test_expiry_removes_contacts_then_the_registration(void **state)
 	struct scscf_reg *a = scscf_ul_add(ul, "sip:alice@open-ims.test", "alice@open-ims.test");
 	struct scscf_reg *b = scscf_ul_add(ul, "sip:bob@open-ims.test", "bob@open-ims.test");
 	int err;
-	struct scscf_contact a1 = contact("sip:a1@h", NULL, 0, 100),
+	struct scscf_binding a1 = contact("sip:a1@h", NULL, 0, 100),
 	                     a2 = contact("sip:a2@h", NULL, 0, 200),
 	                     b1 = contact("sip:b1@h", NULL, 0, 150);
 	scscf_ul_contact_save(ul, a, &a1, &err);
@@ -195,7 +195,7 @@ static void test_hooks_report_every_change(void **state)
 	scscf_ul_set_profile(ul, r, ids, 1, "<x/>");
 	assert_int_equal(n.reg_saved, 2);
 	int err;
-	struct scscf_contact c = contact("sip:c@h", NULL, 0, 10);
+	struct scscf_binding c = contact("sip:c@h", NULL, 0, 10);
 	scscf_ul_contact_save(ul, r, &c, &err);
 	scscf_ul_contact_save(ul, r, &c, &err);
 	assert_int_equal(n.contact_saved, 2);
