@@ -100,7 +100,6 @@ static int reply_challenge(struct reg_ctx *rc, struct ims_sip_tx *tx, const stru
 	return 0; /* answered: rc is gone */
 }
 
-/* The MAA is in: store the vector and challenge, or fail. */
 static int again_for_sipp(struct reg_ctx *rc, const struct scscf_mar *m);
 
 /* SIPp (3.6) takes RES as a C string and cuts it at a 0x00 byte, so that
@@ -112,6 +111,7 @@ static bool zero_in_res(const struct reg_ctx *rc, const struct scscf_mar *m)
 	       memchr(m->vec.xres, 0, m->vec.xres_len) != NULL;
 }
 
+/* The MAA is in: store the vector and challenge, or fail. */
 static int challenge_with(struct reg_ctx *rc, struct ims_sip_tx *tx, struct scscf_mar *m)
 {
 	if (m->status)
