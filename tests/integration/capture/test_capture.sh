@@ -247,6 +247,18 @@ mode_register() {
 	check_cx 301 SAR/SAA
 	check_register_avps
 	check_ladder 2 "$(first_call_id alice)"
+	check_operator_view "$(first_call_id alice)"
+}
+
+# scripts/lab logs and status, on what this test just did.
+check_operator_view() {
+	local cid=$1 parts
+	parts=$("$SRC/scripts/lab" logs --call-id "$cid" --only --no-follow -n 100000 2>/dev/null |
+		awk '{ print $1 }' | sort -u | xargs)
+	check "scripts/lab logs --call-id: the registration in every CSCF's log" "icscf pcscf scscf" "$parts"
+	"$SRC/scripts/lab" status >"$W/status.out" 2>&1 || true
+	check "scripts/lab status: registered users and active calls" 2 \
+		"$(grep -c -e '^Registered users:' -e '^Active calls:' "$W/status.out")"
 }
 
 mode_call() {
