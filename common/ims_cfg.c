@@ -74,6 +74,50 @@ static int parse_bool(const char *v, bool *out)
 	return -1;
 }
 
+/* Expand ${NAME} and ${NAME:-default} from the environment into out.
+ * Returns 0, or -1 with reason set (unterminated, too long). */
+static int expand_env(const char *value, char *out, size_t outlen, char *reason, size_t rlen)
+{
+	size_t used = 0;
+	for (const char *p = value; *p;) {
+		const char *piece = p;
+		size_t n = 1;
+		char def[256], name[128];
+		if (p[0] == '$' && p[1] == '{') {
+			const char *end = strchr(p, '}');
+			if (!end) {
+				snprintf(reason, rlen, "'${' without '}'");
+				return -1;
+			}
+			const char *colon = strstr(p, ":-");
+			size_t nlen = (colon && colon < end ? colon : end) - (p + 2);
+			if (nlen == 0 || nlen >= sizeof name) {
+				snprintf(reason, rlen, "bad variable name in '%s'", value);
+				return -1;
+			}
+			memcpy(name, p + 2, nlen);
+			name[nlen] = '\0';
+			def[0] = '\0';
+			if (colon && colon < end)
+				snprintf(def, sizeof def, "%.*s", (int)(end - colon - 2), colon + 2);
+			const char *env = getenv(name);
+			piece = env && *env ? env : def;
+			n = strlen(piece);
+			p = end + 1;
+		} else {
+			p++;
+		}
+		if (used + n >= outlen) {
+			snprintf(reason, rlen, "value longer than %zu characters", outlen - 1);
+			return -1;
+		}
+		memcpy(out + used, piece, n);
+		used += n;
+	}
+	out[used] = '\0';
+	return 0;
+}
+
 /* Store value into the field of key; on failure write the reason. */
 static int store(const struct ims_cfg_key *k, void *cfg, const char *value, char *reason,
 		 size_t rlen)
@@ -82,12 +126,7 @@ static int store(const struct ims_cfg_key *k, void *cfg, const char *value, char
 
 	switch (k->type) {
 	case IMS_CFG_STR:
-		if (strlen(value) >= k->size) {
-			snprintf(reason, rlen, "value longer than %zu characters", k->size - 1);
-			return -1;
-		}
-		memcpy(field, value, strlen(value) + 1);
-		return 0;
+		return expand_env(value, field, k->size, reason, rlen);
 	case IMS_CFG_INT: {
 		char *end;
 		errno = 0;

@@ -7,6 +7,10 @@
  * An unknown section or key, or a bad value, fails with a message naming
  * the file, the line and the key: "cfg/pcscf.cfg:12: [sip] port: ...".
  *
+ * String values may use ${NAME} or ${NAME:-default}: the environment
+ * variable NAME (or default when it is unset or empty), so that one file
+ * serves several labs (e.g. ${IMS_STATE:-../.lab}/run/hss.ctl).
+ *
  * Strings are stored in fixed-size char arrays inside the struct, so a
  * loaded configuration owns no heap memory and can be passed around const.
  */

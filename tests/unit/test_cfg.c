@@ -218,6 +218,23 @@ static void test_real_file_and_missing_file(void **state)
 }
 
 /* A caller buffer too small for the message still gets a terminated string. */
+static void test_environment_variables_expand_in_strings(void **state)
+{
+	setenv("IMS_TEST_DOMAIN", "lab.example", 1);
+	unsetenv("IMS_TEST_UNSET");
+	assert_int_equal(load("[core]\ndomain = ${IMS_TEST_DOMAIN}\n"
+			      "[sip]\nserver_name = sip:${IMS_TEST_UNSET:-scscf}.${IMS_TEST_DOMAIN}\n"),
+			 0);
+	assert_string_equal(cfg.domain, "lab.example");
+	assert_string_equal(cfg.server_name, "sip:scscf.lab.example");
+	assert_int_equal(load("[core]\ndomain = ${IMS_TEST_DOMAIN\n"), -1);
+	assert_non_null(strstr(err, "demo.cfg:2: [core] domain:"));
+	setenv("IMS_TEST_DOMAIN", "a-value-far-too-long-for-the-domain-field-of-this-struct", 1);
+	assert_int_equal(load("[core]\ndomain = ${IMS_TEST_DOMAIN}\n"), -1);
+	assert_non_null(strstr(err, "longer than"));
+	unsetenv("IMS_TEST_DOMAIN");
+}
+
 static void test_small_error_buffer(void **state)
 {
 	char tiny[12];
@@ -234,6 +251,7 @@ int main(void)
 	ims_log_init("test_cfg", IMS_LOG_WARN, false);
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults_fill_every_field),
+	    cmocka_unit_test(test_environment_variables_expand_in_strings),
 	    cmocka_unit_test(test_empty_file_keeps_defaults),
 	    cmocka_unit_test(test_good_file_overrides_with_comments_and_spaces),
 	    cmocka_unit_test(test_every_bool_spelling),

@@ -5,7 +5,7 @@ set -euo pipefail
 PCSCF=${PCSCF:-127.0.0.1:4060}
 DOMAIN=open-ims.test
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ims-reg.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT
 
 fail() {
 	printf 'FAIL: %s\n' "$*" >&2
@@ -53,7 +53,7 @@ register_msg() {
       Max-Forwards: 70
       From: <sip:$user@$DOMAIN>;tag=[pid]$cuser
       To: <sip:$user@$DOMAIN>
-      Call-ID: reg-$cuser-[pid]@[local_ip]
+      Call-ID: [call_id]
       CSeq: $cseq REGISTER
       Contact: <sip:$cuser@[local_ip]:[local_port]>;expires=$expires
       Expires: $expires
@@ -70,7 +70,8 @@ MSG
 # AUTH_KEYWORD is SIPp's [authentication ...]; CHECKS are <action> lines
 # applied to the 200.
 reg_scenario() {
-	local name=$1 user=$2 cuser=$3 expires=$4 auth=$5 first=${6:-} checks=${7:-}
+	local name=$1 user=$2 cuser=$3 expires=$4 auth=$5 first=${6:-} checks=${7:-} used=""
+	[ -z "$checks" ] || used='<Reference variables="chk"/>'
 	scenario "$name" <<XML
 <?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="$name">
@@ -88,15 +89,22 @@ $(register_msg 2 "$user" "$cuser" "$expires" "$auth")
 $checks
     </action>
   </recv>
+  $used
 </scenario>
 XML
 }
 
-# check_hdr HEADER REGEXP VAR: a SIPp action that fails the call unless the
-# header matches.
+# check_hdr HEADER REGEXP: a SIPp action that fails the call unless the
+# header matches (the match goes to the variable chk, which the scenario
+# marks as used).
 check_hdr() {
-	printf '      <ereg regexp="%s" search_in="hdr" header="%s:" check_it="true" assign_to="%s"/>\n' \
-		"$2" "$1" "$3"
+	printf '      <ereg regexp="%s" search_in="hdr" header="%s:" check_it="true" assign_to="chk"/>\n' \
+		"$2" "$1"
+}
+
+# check_msg REGEXP: the same over the whole message (every header line).
+check_msg() {
+	printf '      <ereg regexp="%s" search_in="msg" check_it="true" assign_to="chk"/>\n' "$1"
 }
 
 md5_auth() { echo "[authentication username=$1@$DOMAIN password=$2]"; }
@@ -151,7 +159,7 @@ invite_refused() {
       Max-Forwards: 70
       From: <sip:$user@$DOMAIN>;tag=[pid]
       To: <sip:nobody@$DOMAIN>
-      Call-ID: inv-[pid]@[local_ip]
+      Call-ID: [call_id]
       CSeq: 1 INVITE
       Contact: <sip:$user@[local_ip]:[local_port]>
       Content-Length: 0
@@ -165,7 +173,7 @@ invite_refused() {
       Max-Forwards: 70
       From: <sip:$user@$DOMAIN>;tag=[pid]
       To: <sip:nobody@$DOMAIN>[peer_tag_param]
-      Call-ID: inv-[pid]@[local_ip]
+      Call-ID: [call_id]
       CSeq: 1 ACK
       Content-Length: 0
 

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 reg_scenario reg-aka-carol carol carol-aka 600 "$(aka_auth carol carol-aka-secret)" "" \
-	"$(check_hdr Service-Route 'orig@scscf' sr)"
+	"$(check_hdr Service-Route 'orig@scscf')"
 expect_sipp reg-aka-carol "$(free_port)"
 grep -q 'algorithm=AKAv1-MD5' "$WORK/reg-aka-carol.msg" || fail "carol was not challenged with AKAv1-MD5"
 pass "carol registered with AKAv1-MD5 (her default scheme)"

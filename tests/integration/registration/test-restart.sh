@@ -25,9 +25,10 @@ $(register_msg 2 dave dave-restart 600 "$(aka_auth dave dave-aka-secret1)" | sed
   <recv response="100" optional="true"/>
   <recv response="200">
     <action>
-$(check_hdr Contact 'dave-restart@' c)
+$(check_hdr Contact 'dave-restart@')
     </action>
   </recv>
+  <Reference variables="chk"/>
 </scenario>
 XML
 expect_sipp fetch "$port"
