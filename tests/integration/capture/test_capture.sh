@@ -223,6 +223,10 @@ check_ladder() {
 	check "SVG of one Call-ID: the five columns" "1 UE, P-CSCF, I-CSCF, S-CSCF, HSS" "$(sed -n 's/^columns: //p' <<<"$out")"
 	check "SVG of one Call-ID: its SIP messages and the Cx messages" \
 		"$(($(count "sip.Call-ID == \"$cid\"") + cxn))" "$(sed -n 's/^arrows: //p' <<<"$out")"
+	check "scripts/ladder --list: one line per arrow" "$((sipn + cxn))" \
+		"$("$SRC/scripts/ladder" "$PCAP" --list 2>/dev/null | wc -l)"
+	check "scripts/ladder --list names the Call-ID" 1 \
+		"$("$SRC/scripts/ladder" "$PCAP" --list 2>/dev/null | grep REGISTER | head -n 1 | grep -c "\[Call-ID capture-")"
 	grep -q '>REGISTER sip:open-ims.test<' "$SVG" && ok "SVG labels: REGISTER first line" || fail "SVG: no 'REGISTER sip:open-ims.test' label"
 	grep -q '>401 Unauthorized (REGISTER)<' "$SVG" && ok "SVG labels: 401" || fail "SVG: no 401 label"
 	grep -q '>UAR (REGISTRATION)<' "$SVG" && ok "SVG labels: UAR" || fail "SVG: no UAR label"
