@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # scripts/lib/lab-ext.sh — sourced by scripts/lab (not run on its own).
 #
 # What scripts/lab adds for the lab network and the operator:
@@ -212,7 +213,7 @@ cmd_logs() {
 	done
 	[ -t 1 ] && color=1
 	[ -n "${IMS_COLOR:-}" ] && color=$IMS_COLOR
-	[ -n "$id" ] && [ $only -eq 0 ] && [ $color -eq 0 ] &&
+	[ -n "$id" ] && [ "$only" -eq 0 ] && [ "$color" -eq 0 ] &&
 		say "lines with Call-ID $id are marked '>>'"
 	local -a tailargs=(-n "$lines")
 	[ $follow -eq 1 ] && tailargs+=(-F)

@@ -38,6 +38,7 @@ SVG=$OUT/capture-$MODE.svg
 DOMAIN=open-ims.test
 PCSCF=127.0.0.1:4060
 # The decode-as settings of docs/capture.md, word for word.
+# shellcheck disable=SC2054 # the commas belong to the -d arguments
 DECODE=(-d udp.port==4060,sip -d tcp.port==4060,sip -d udp.port==5060,sip -d tcp.port==5060,sip
 	-d udp.port==6060,sip -d tcp.port==6060,sip
 	-d tcp.port==3868,diameter -d tcp.port==3869,diameter -d tcp.port==3870,diameter)
@@ -227,9 +228,9 @@ check_ladder() {
 		"$("$SRC/scripts/ladder" "$PCAP" --list 2>/dev/null | wc -l)"
 	check "scripts/ladder --list names the Call-ID" 1 \
 		"$("$SRC/scripts/ladder" "$PCAP" --list 2>/dev/null | grep REGISTER | head -n 1 | grep -c "\[Call-ID capture-")"
-	grep -q '>REGISTER sip:open-ims.test<' "$SVG" && ok "SVG labels: REGISTER first line" || fail "SVG: no 'REGISTER sip:open-ims.test' label"
-	grep -q '>401 Unauthorized (REGISTER)<' "$SVG" && ok "SVG labels: 401" || fail "SVG: no 401 label"
-	grep -q '>UAR (REGISTRATION)<' "$SVG" && ok "SVG labels: UAR" || fail "SVG: no UAR label"
+	if grep -q '>REGISTER sip:open-ims.test<' "$SVG"; then ok "SVG labels: REGISTER first line"; else fail "SVG: no 'REGISTER sip:open-ims.test' label"; fi
+	if grep -q '>401 Unauthorized (REGISTER)<' "$SVG"; then ok "SVG labels: 401"; else fail "SVG: no 401 label"; fi
+	if grep -q '>UAR (REGISTRATION)<' "$SVG"; then ok "SVG labels: UAR"; else fail "SVG: no UAR label"; fi
 }
 
 first_call_id() { ts -Y "sip.Call-ID contains \"capture-$1-\"" -T fields -e sip.Call-ID | head -n1; }

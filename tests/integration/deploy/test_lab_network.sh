@@ -24,7 +24,6 @@ set -euo pipefail
 
 SRC=${IMS_SOURCE:?IMS_SOURCE not set (run through ctest)}
 BUILD=${IMS_BUILD:?IMS_BUILD not set (run through ctest)}
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 R=$((100 + $$ % 150))
 SRV=ims-srv-$$
 CLI=ims-cli-$$
