@@ -1,7 +1,9 @@
 /* scscf — see scscf.h. */
 #include "scscf.h"
 
+#include "scscf_calllog.h"
 #include "scscf_cx.h"
+#include "scscf_session.h"
 
 #include "ims_cx.h"
 #include "ims_diam.h"
@@ -14,6 +16,7 @@
 #include <mysql.h>
 
 #define TICK_MS 1000
+#define CALL_MAX_AGE (24 * 3600) /* s: a call in progress without BYE is forgotten */
 
 int64_t scscf_now(void)
 {
@@ -35,9 +38,17 @@ const char *scscf_call_id(struct ims_sip_tx *tx)
 
 /* ---- requests ---- */
 
+#define ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, PRACK, UPDATE, INFO, " \
+              "MESSAGE, REFER, SUBSCRIBE, NOTIFY, PUBLISH"
+
+/* OPTIONS for us (no Route, Request-URI ours) is answered here; others are
+ * routed like any request. */
 static int on_options(struct scscf *sc, struct ims_sip_tx *tx)
 {
-	ims_sip_tx_reply(tx, SIP_200_OK, SIPTAG_ALLOW_STR("REGISTER, OPTIONS"),
+	sip_t const *sip = ims_sip_tx_request(tx);
+	if (sip->sip_route || !ims_sip_is_me(sc->sip, sip->sip_request->rq_url))
+		return scscf_session_request(sc, tx);
+	ims_sip_tx_reply(tx, SIP_200_OK, SIPTAG_ALLOW_STR(ALLOW),
 	                 SIPTAG_SUPPORTED_STR("path"), SIPTAG_ACCEPT_STR("application/sdp"),
 	                 TAG_END());
 	return 0;
@@ -53,15 +64,8 @@ static int on_request(void *ctx, struct ims_sip_tx *tx)
 		return scscf_register(sc, tx);
 	case sip_method_options:
 		return on_options(sc, tx);
-	case sip_method_ack:
-		return 0; /* nothing to forward yet */
 	default:
-		/* session routing is a later issue */
-		IMS_INFO("request %s (Call-ID %s): 501, sessions are not implemented yet",
-		         sip->sip_request->rq_method_name, scscf_call_id(tx));
-		ims_sip_tx_reply(tx, SIP_501_NOT_IMPLEMENTED, SIPTAG_ALLOW_STR("REGISTER, OPTIONS"),
-		                 TAG_END());
-		return 0;
+		return scscf_session_request(sc, tx);
 	}
 }
 
@@ -79,6 +83,8 @@ static void on_tick(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	struct scscf *sc = (struct scscf *)arg;
 	scscf_ul_expire(sc->ul, scscf_now(), scscf_reg_gone, sc);
 	scscf_nonces_expire(sc->nonces, scscf_mono());
+	scscf_sessions_expire(sc->sessions, scscf_mono());
+	scscf_calllog_expire(sc->calls, scscf_now(), CALL_MAX_AGE);
 }
 
 /* ---- life ---- */
@@ -87,7 +93,9 @@ static int start_store(struct scscf *sc)
 {
 	sc->ul = scscf_ul_new(sc->cfg.max_contacts);
 	sc->nonces = scscf_nonces_new(sc->cfg.nonce_lifetime, sc->cfg.max_nonces);
-	if (!sc->ul || !sc->nonces)
+	sc->sessions = scscf_sessions_new();
+	sc->calls = scscf_calllog_start(&sc->cfg);
+	if (!sc->ul || !sc->nonces || !sc->sessions || !sc->calls)
 		return -1;
 	if (!sc->cfg.db_enabled) {
 		IMS_WARN("db: disabled ([db] enabled = no): registrations are lost on restart");
@@ -170,5 +178,9 @@ void scscf_fini(struct scscf *sc)
 	sc->ul = NULL;
 	scscf_nonces_destroy(sc->nonces);
 	sc->nonces = NULL;
+	scscf_sessions_destroy(sc->sessions);
+	sc->sessions = NULL;
+	scscf_calllog_stop(sc->calls); /* applies what is queued */
+	sc->calls = NULL;
 	mysql_library_end();
 }

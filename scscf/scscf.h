@@ -26,6 +26,9 @@
 #include "scscf_ul.h"
 #include "scscf_ul_db.h"
 
+struct scscf_sessions;
+struct scscf_calllog;
+
 struct scscf {
 	struct scscf_cfg cfg;
 	su_root_t *root;
@@ -34,6 +37,8 @@ struct scscf {
 	struct scscf_ul *ul;
 	struct scscf_ul_db *db; /* NULL when [db] enabled = no */
 	struct scscf_nonces *nonces;
+	struct scscf_sessions *sessions; /* sessions at an application server */
+	struct scscf_calllog *calls;     /* the call log */
 	su_timer_t *tick; /* 1 s: contact and nonce expiry */
 	bool diameter;    /* the Diameter node runs */
 };

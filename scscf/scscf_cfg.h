@@ -21,6 +21,7 @@ struct scscf_cfg {
 	char server_name[256];   /* Server-Name in MAR/SAR, sip:scscf.open-ims.test:6060 */
 	char realm[128];         /* Digest realm of the challenges */
 	char service_route[256]; /* Service-Route of the 200 to REGISTER */
+	char icscf_uri[256];     /* next hop of originating requests to home targets ("" = DNS) */
 
 	/* [sip] */
 	struct ims_sip_cfg sip;

@@ -1,0 +1,41 @@
+/*
+ * scscf_calllog — the call log: one row per INVITE dialog the S-CSCF
+ * routes (table ims_scscf.calls, sql/ims_scscf/002_calls.sql): Call-ID,
+ * caller, callee, start, answer, end, final status.
+ *
+ * The root thread keeps the calls in progress in memory (by Call-ID, so
+ * that the spiral orig -> I-CSCF -> term records one call) and queues each
+ * change; a writer thread with its own connection and prepared statements
+ * applies the queue, as scscf_ul_db does.  Nothing here blocks the SIP
+ * loop.  With [db] enabled = no the calls are only logged.
+ */
+#ifndef SCSCF_CALLLOG_H
+#define SCSCF_CALLLOG_H
+
+#include <stdint.h>
+
+#include "scscf_cfg.h"
+
+struct scscf_calllog;
+
+/* Start the writer (cfg->db_enabled) or a memory-only log.  NULL: no
+ * memory. */
+struct scscf_calllog *scscf_calllog_start(const struct scscf_cfg *cfg);
+/* Apply what is queued (up to 2 s), stop the thread, free. */
+void scscf_calllog_stop(struct scscf_calllog *cl);
+
+/* An initial INVITE: a new call unless call_id is already in progress. */
+void scscf_calllog_invite(struct scscf_calllog *cl, const char *call_id, const char *caller,
+                          const char *callee);
+/* A final response to the initial INVITE (the first 2xx answers the call;
+ * a failure ends it). */
+void scscf_calllog_final(struct scscf_calllog *cl, const char *call_id, int status);
+/* BYE in the dialog: the call ends. */
+void scscf_calllog_bye(struct scscf_calllog *cl, const char *call_id);
+/* Forget calls in progress older than max_age s (lost BYEs). */
+void scscf_calllog_expire(struct scscf_calllog *cl, int64_t now, int max_age);
+
+/* Writes queued and not yet applied. */
+size_t scscf_calllog_pending(struct scscf_calllog *cl);
+
+#endif
