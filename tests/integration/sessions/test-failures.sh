@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Calls that do not connect: CANCEL before the answer (the caller gets 487,
+# the callee the CANCEL), busy 486 and decline 603 relayed to the caller,
+# an unknown callee (404), a registered user's identity that has no binding
+# (dave, not registered: 480), and an INVITE from a UE that never
+# registered (403 at the P-CSCF).  The call log has their statuses.
+. "$(dirname "$0")/lib.sh"
+
+A=$(free_port)
+B=$(free_port)
+register alice alice-fail "$A"
+register bob bob-fail "$B"
+
+# caller_expect NAME TO STATUS: INVITE, provisional responses, STATUS, ACK
+caller_expect() {
+	{
+		scenario_head "$1"
+		invite alice "$2" alice-fail
+		echo '  <recv response="100" optional="true"/>'
+		echo '  <recv response="180" optional="true"/>'
+		echo "  <recv response=\"$3\"/>"
+		ack_failure alice "$2"
+		scenario_tail
+	} >"$WORK/$1.xml"
+}
+
+# callee_reject NAME STATUS: ringing, then STATUS; takes the ACK
+callee_reject() {
+	{
+		scenario_head "$1"
+		recv_invite
+		respond "180 Ringing" bob-fail
+		respond "$2" bob-fail
+		echo '  <recv request="ACK"/>'
+		scenario_tail
+	} >"$WORK/$1.xml"
+}
+
+for st in "486 Busy Here" "603 Decline"; do
+	code=${st%% *}
+	callee_reject "callee$code" "$st"
+	caller_expect "caller$code" bob "$code"
+	callee "callee$code" "$B"
+	pid=$LAST_BG
+	expect_sipp "caller$code" "$A"
+	wait_callee "callee$code" "$pid"
+	pass "$st from bob relayed to alice"
+done
+
+# CANCEL before the answer
+{
+	scenario_head callee-cancel
+	# the 487 answers the INVITE: its Via set, not the CANCEL's (one hop)
+	# (six: P, S, I, S, P, alice)
+	recv_invite "$(for i in 1 2 3 4 5 6; do
+		printf '      <ereg regexp=".*" search_in="hdr" header="Via:" occurrence="%d" assign_to="v%d"/>\n' $i $i
+	done)"
+	respond "180 Ringing" bob-fail
+	echo '  <recv request="CANCEL"/>'
+	respond_in_dialog "200 OK"
+	cat <<'MSG'
+  <send><![CDATA[
+SIP/2.0 487 Request Terminated
+Via: [$v1]
+Via: [$v2]
+Via: [$v3]
+Via: [$v4]
+Via: [$v5]
+Via: [$v6]
+[last_From:]
+[last_To:];tag=[pid]uas[call_number]
+[last_Call-ID:]
+CSeq: 1 INVITE
+Content-Length: 0
+
+]]></send>
+  <recv request="ACK"/>
+MSG
+	scenario_tail
+} >"$WORK/callee-cancel.xml"
+{
+	scenario_head caller-cancel
+	invite alice bob alice-fail | sed 's/branch=\[branch\]/branch=z9hG4bK[pid]inv[call_number]/'
+	echo '  <recv response="100" optional="true"/>'
+	echo '  <recv response="180"/>'
+	cat <<MSG
+  <send><![CDATA[
+CANCEL sip:bob@$DOMAIN SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=z9hG4bK[pid]inv[call_number];rport
+Max-Forwards: 70
+From: <sip:alice@$DOMAIN>;tag=[pid]uac[call_number]
+To: <sip:bob@$DOMAIN>
+Call-ID: [call_id]
+CSeq: 1 CANCEL
+Content-Length: 0
+
+]]></send>
+  <recv response="200"/>
+  <recv response="487"/>
+MSG
+	ack_failure alice bob | sed 's/branch=\[branch\]/branch=z9hG4bK[pid]inv[call_number]/'
+	scenario_tail
+} >"$WORK/caller-cancel.xml"
+callee callee-cancel "$B"
+pid=$LAST_BG
+expect_sipp caller-cancel "$A"
+wait_callee callee-cancel "$pid"
+pass "CANCEL before the answer: bob got the CANCEL, alice 487"
+
+caller_expect caller404 nobody 404
+expect_sipp caller404 "$A"
+pass "unknown callee: 404"
+
+caller_expect caller480 dave 480
+expect_sipp caller480 "$A"
+pass "callee without a registration (dave): 480"
+
+invite_refused never-registered alice "$(free_port)" || fail "an unregistered UE's INVITE was not refused with 403"
+pass "INVITE from an unregistered UE: 403 at the P-CSCF"
