@@ -86,9 +86,10 @@ MSG
 # in_dialog_uac METHOD CSEQ FROM TO CUSER [EXTRA_HEADER_LINES] [BODY]: a request
 # of the caller in its dialog (route set from the 2xx).
 in_dialog_uac() {
-	local method=$1 cseq=$2 from=$3 to=$4 cuser=$5 extra=${6:-} body=${7:-}
+	local method=$1 cseq=$2 from=$3 to=$4 cuser=$5 extra=${6:-} body=${7:-} retrans=' retrans="500"'
+	[ "$method" != ACK ] || retrans=
 	cat <<MSG
-  <send retrans="500"><![CDATA[
+  <send$retrans><![CDATA[
 $method [next_url] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];rport
 [routes]
@@ -219,6 +220,17 @@ ${1:-}
   <Reference variables="junk,ftag"/>
 MSG
 }
+
+# save_vias: recv actions keeping the six Vias an INVITE has at a callee
+# (P, S, I, S, P, caller) as $v1..$v6, for a final response sent after
+# another request (CANCEL, PRACK) came in; invite_vias: those Via lines.
+save_vias() {
+	local i
+	for i in 1 2 3 4 5 6; do
+		printf '      <ereg regexp=".*" search_in="hdr" header="Via:" occurrence="%d" assign_to="v%d"/>\n' $i $i
+	done
+}
+invite_vias() { printf 'Via: [$v%d]\n' 1 2 3 4 5 6; }
 
 scenario_head() { printf '<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="%s">\n' "$1"; }
 scenario_tail() { printf '</scenario>\n'; }

@@ -51,22 +51,14 @@ done
 {
 	scenario_head callee-cancel
 	# the 487 answers the INVITE: its Via set, not the CANCEL's (one hop)
-	# (six: P, S, I, S, P, alice)
-	recv_invite "$(for i in 1 2 3 4 5 6; do
-		printf '      <ereg regexp=".*" search_in="hdr" header="Via:" occurrence="%d" assign_to="v%d"/>\n' $i $i
-	done)"
+	recv_invite "$(save_vias)"
 	respond "180 Ringing" bob-fail
 	echo '  <recv request="CANCEL"/>'
 	respond_in_dialog "200 OK"
-	cat <<'MSG'
+	cat <<MSG
   <send><![CDATA[
 SIP/2.0 487 Request Terminated
-Via: [$v1]
-Via: [$v2]
-Via: [$v3]
-Via: [$v4]
-Via: [$v5]
-Via: [$v6]
+$(invite_vias)
 [last_From:]
 [last_To:];tag=[pid]uas[call_number]
 [last_Call-ID:]
