@@ -83,6 +83,10 @@ struct ctl_args {
 	/* list */
 	bool registered_only;
 
+	/* calls */
+	int last;            /* 0: the default (20) */
+	char scscf_db[128];  /* "" : IMS_SCSCF_DB or ims_scscf */
+
 	struct ctl_conn conn;
 };
 
@@ -125,6 +129,7 @@ int ctl_cmd_bulk_add(struct ctl_args *a);
 int ctl_cmd_bulk_delete(struct ctl_args *a);
 int ctl_cmd_deregister(struct ctl_args *a);
 int ctl_cmd_push(struct ctl_args *a);
+int ctl_cmd_calls(struct ctl_args *a); /* ctl_calls.c */
 
 /* ctl_help.c */
 void ctl_help(const char *cmd); /* NULL: the overview */

@@ -21,6 +21,7 @@ static const char overview[] =
     "  deregister NAME|IMPU [--reason TEXT]\n"
     "                                 the HSS sends RTR to the serving S-CSCF\n"
     "  push NAME|IMPU                 the HSS sends the current profile (PPR)\n"
+    "  calls [--last N]               the S-CSCF's call log, newest first\n"
     "  bulk-add PREFIX COUNT --password PW [--start N]\n"
     "                                 add PREFIX<N>..@DOMAIN in one transaction\n"
     "  bulk-delete PREFIX COUNT [--start N]\n"
@@ -119,6 +120,18 @@ static const struct topic topics[] = {
      "  --reason TEXT        Reason-Info the UE may be shown\n"
      "  --reason-code CODE   permanent_termination (default), new_server_assigned,\n"
      "                       server_change, remove_scscf, or 0-3\n",
+     false},
+    {"calls", "calls [--last N] [--scscf-db DB]",
+     "The S-CSCF's call log (database ims_scscf, table calls): one line per\n"
+     "INVITE dialog, newest first, with its Call-ID, caller, callee, start,\n"
+     "answer and end times and the final status of the INVITE (empty while\n"
+     "ringing).  The connection is the HSS's (host, port, user, password) with\n"
+     "the S-CSCF's database.\n"
+     "\n"
+     "options:\n"
+     "  --last N             the N newest calls (default 20)\n"
+     "  --scscf-db DB        the S-CSCF's database (also IMS_SCSCF_DB; default\n"
+     "                       ims_scscf)\n",
      false},
     {"push", "push NAME|IMPU",
      "Ask the running HSS to send the current profile of a registered subscriber\n"

@@ -47,6 +47,8 @@ enum opt_id {
 	O_REASON,
 	O_REASON_CODE,
 	O_REGISTERED,
+	O_LAST,
+	O_SCSCF_DB,
 };
 
 struct opt {
@@ -90,6 +92,8 @@ static const struct opt opts[] = {
     {"reason", O_REASON, true, C_DEREG},
     {"reason-code", O_REASON_CODE, true, C_DEREG},
     {"registered", O_REGISTERED, false, C_LIST},
+    {"last", O_LAST, true, C_CALLS},
+    {"scscf-db", O_SCSCF_DB, true, C_CALLS},
 };
 #undef CRED
 
@@ -308,6 +312,16 @@ static int apply(struct ctl_args *a, const struct opt *o, const char *v)
 		return CTL_OK;
 	case O_REASON_CODE:
 		return reason_code(a, v);
+	case O_LAST:
+		if (number(a, "last", v, 1, 1000000, &n) != CTL_OK)
+			return CTL_USAGE;
+		a->last = (int)n;
+		return CTL_OK;
+	case O_SCSCF_DB:
+		if (!*v || strlen(v) >= sizeof a->scscf_db)
+			return ctl_err(a, "--scscf-db needs a database name"), CTL_USAGE;
+		snprintf(a->scscf_db, sizeof a->scscf_db, "%s", v);
+		return CTL_OK;
 	default:
 		return CTL_USAGE;
 	}

@@ -21,7 +21,8 @@
 #define C_PUSH 0x080u
 #define C_BULK_ADD 0x100u
 #define C_BULK_DEL 0x200u
-#define C_ALL 0x3ffu
+#define C_CALLS 0x400u
+#define C_ALL 0x7ffu
 
 /* Global options from argv[*i] on, up to the first non-option (the
  * command); *i is left there.  Returns CTL_OK or CTL_USAGE. */

@@ -23,6 +23,7 @@ static const struct command commands[] = {
     {"online", ctl_cmd_online, C_ONLINE, 0, 0},
     {"deregister", ctl_cmd_deregister, C_DEREG, 1, 1},
     {"push", ctl_cmd_push, C_PUSH, 1, 1},
+    {"calls", ctl_cmd_calls, C_CALLS, 0, 0},
     {"bulk-add", ctl_cmd_bulk_add, C_BULK_ADD, 2, 2},
     {"bulk-delete", ctl_cmd_bulk_delete, C_BULK_DEL, 2, 2},
 };

@@ -66,7 +66,7 @@ invite() {
 	cat <<MSG
   <send retrans="500"><![CDATA[
 INVITE sip:$2@$DOMAIN SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];rport
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=z9hG4bK[pid]inv[call_number];rport
 Max-Forwards: 70
 From: <sip:$1@$DOMAIN>;tag=[pid]uac[call_number]
 To: <sip:$2@$DOMAIN>
@@ -127,12 +127,13 @@ Content-Length: 0
 MSG
 }
 
-# ack_failure FROM TO: ACK of a non-2xx final response (hop by hop)
+# ack_failure FROM TO: ACK of a non-2xx final response (hop by hop: the
+# INVITE's branch)
 ack_failure() {
 	cat <<MSG
   <send><![CDATA[
 ACK sip:$2@$DOMAIN SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];rport
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=z9hG4bK[pid]inv[call_number];rport
 Max-Forwards: 70
 From: <sip:$1@$DOMAIN>;tag=[pid]uac[call_number]
 To: <sip:$2@$DOMAIN>[peer_tag_param]
@@ -234,3 +235,26 @@ invite_vias() { printf 'Via: [$v%d]\n' 1 2 3 4 5 6; }
 
 scenario_head() { printf '<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="%s">\n' "$1"; }
 scenario_tail() { printf '</scenario>\n'; }
+
+# call_id_of NAME: the Call-ID of the INVITE scenario NAME sent
+call_id_of() {
+	awk '/^INVITE /{inv=1} inv && /^Call-ID:/{sub(/^Call-ID: */, ""); sub(/\r$/, ""); print; exit}' \
+		"$WORK/$1.msg"
+}
+
+# expect_call NAME REGEXP: within 5 s, 'imsctl calls' lists the call of
+# scenario NAME on a line matching REGEXP (the writer thread is
+# asynchronous).
+expect_call() {
+	local cid line i
+	cid=$(call_id_of "$1")
+	for i in $(seq 1 25); do
+		line=$("$IMS_SOURCE/scripts/imsctl" calls --last 50 | grep -F " $cid" || true)
+		if [ -n "$line" ] && grep -Eq -- "$2" <<<"$line"; then
+			return 0
+		fi
+		sleep 0.2
+	done
+	"$IMS_SOURCE/scripts/imsctl" calls --last 10 >&2 || true
+	fail "call log: no line for $cid matching '$2' (got: ${line:-none})"
+}

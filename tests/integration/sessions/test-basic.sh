@@ -69,3 +69,9 @@ pid=$LAST_BG
 expect_sipp caller2 "$A"
 wait_callee callee2 "$pid"
 pass "call alice -> bob answered, BYE from the callee"
+
+# the call log: answered (a start, an answer, an end time, status 200)
+ts='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+'
+expect_call caller1 "^$ts $ts $ts 200 +sip:alice@open-ims\.test +sip:bob@open-ims\.test "
+expect_call caller2 "^$ts $ts $ts 200 "
+pass "imsctl calls lists both calls with their start, answer, end and status"
