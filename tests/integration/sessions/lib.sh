@@ -18,6 +18,7 @@ cleanup() {
 		reg_scenario "dereg-$2" "$1" "$2" 0 "$(md5_auth "$1" "$1")" "" ""
 		run_sipp "dereg-$2" "$3" || echo "warning: de-registration of $2 failed" >&2
 	done
+	[ -z "${CLEANUP_HOOK:-}" ] || "$CLEANUP_HOOK" || echo "warning: $CLEANUP_HOOK failed" >&2
 	[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
