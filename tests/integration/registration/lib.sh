@@ -5,7 +5,21 @@ set -euo pipefail
 PCSCF=${PCSCF:-127.0.0.1:4060}
 DOMAIN=open-ims.test
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ims-reg.XXXXXX")
-trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT
+# Bindings a test leaves are removed when it ends, so that the tests sharing
+# the lab (fixture lab.full) do not see each other's registrations.
+CLEANUP=()
+cleanup() {
+	local entry user cuser auth port
+	for entry in "${CLEANUP[@]}"; do
+		IFS='|' read -r user cuser auth port <<<"$entry"
+		reg_scenario "cleanup-$cuser" "$user" "$cuser" 0 "$auth"
+		run_sipp "cleanup-$cuser" "$port" || true
+	done
+	[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+# forget_later USER CONTACT_USER AUTH_KEYWORD PORT: de-register at the end.
+forget_later() { CLEANUP+=("$1|$2|$3|$4"); }
 
 fail() {
 	printf 'FAIL: %s\n' "$*" >&2

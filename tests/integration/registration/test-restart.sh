@@ -8,6 +8,7 @@ LAB="$IMS_SOURCE/scripts/lab"
 port=$(free_port)
 reg_scenario before dave dave-restart 600 "$(aka_auth dave dave-aka-secret1)"
 expect_sipp before "$port"
+forget_later dave dave-restart "$(aka_auth dave dave-aka-secret1)" "$port"
 "$LAB" down scscf >/dev/null
 "$LAB" up scscf >/dev/null || fail "the S-CSCF did not come back"
 # A fetch (REGISTER without Contact) lists the bindings the S-CSCF has.
@@ -60,7 +61,9 @@ pass "HSS down: '$status' in ${elapsed} ms"
 # the Diameter peers reconnect on their own (watchdogs, reconnection timer)
 for i in $(seq 1 30); do
 	reg_scenario after carol carol-after 600 "$(aka_auth carol carol-aka-secret)"
-	if run_sipp after "$(free_port)"; then
+	p=$(free_port)
+	if run_sipp after "$p"; then
+		forget_later carol carol-after "$(aka_auth carol carol-aka-secret)" "$p"
 		pass "registration works again ${i}s after the HSS came back"
 		exit 0
 	fi
