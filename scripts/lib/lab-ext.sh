@@ -20,7 +20,16 @@ lab_cfg_get() {
 			k = $0; sub(/=.*/, "", k); gsub(/[ \t]/, "", k)
 			if (k != key) next
 			v = $0; sub(/^[^=]*=/, "", v); sub(/[ \t][;#].*/, "", v)
-			gsub(/^[ \t]+|[ \t]+$/, "", v); print v; exit
+			gsub(/^[ \t]+|[ \t]+$/, "", v)
+			# ${VAR} and ${VAR:-default}, as the daemons expand them (common/ims_cfg.h)
+			while (match(v, /\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}/)) {
+				ref = substr(v, RSTART + 2, RLENGTH - 3); name = ref; sub(/:-.*/, "", name)
+				def = ""
+				if (index(ref, ":-")) { def = ref; sub(/^[^:]*:-/, "", def) }
+				val = (name in ENVIRON && ENVIRON[name] != "") ? ENVIRON[name] : def
+				v = substr(v, 1, RSTART - 1) val substr(v, RSTART + RLENGTH)
+			}
+			print v; exit
 		}' "$1"
 }
 
@@ -252,12 +261,32 @@ lab_operator_view() {
 	echo
 	echo "Registered users:"
 	if [ -x "$TOP/scripts/imsctl" ]; then
-		if ! timeout 10 "$TOP/scripts/imsctl" online 2>&1 | sed 's/^/  /'; then
-			echo "  not available: 'scripts/imsctl online' failed"
+		# imsctl builds its program in IMS_BUILD the first time: allow for it.
+		if ! IMS_BUILD=$BUILD IMS_CFG=$CFG timeout 120 "$TOP/scripts/imsctl" online 2>&1 | sed 's/^/  /'; then
+			echo "  not available: 'scripts/imsctl online' failed (above)"
 		fi
 	else
 		echo "  not available: scripts/imsctl (the provisioning tool with 'online') is not in this tree yet"
 	fi
 	echo "Active calls:"
-	echo "  not tracked yet: the S-CSCF does not expose its dialogs (see 'scripts/lab logs --call-id ID')"
+	lab_active_calls
+}
+
+# The S-CSCF's call log (sql/ims_scscf, table calls; issue 5) lists the calls
+# it routed; those not ended yet are the active ones.  Until that table
+# exists, say so.
+lab_active_calls() {
+	local q out
+	q="SELECT call_id, caller, callee, started_at, IFNULL(answered_at, 'ringing')
+	   FROM calls WHERE ended_at IS NULL ORDER BY started_at"
+	if out=$(timeout 10 "$TOP/scripts/db" sql ims_scscf --batch -e "$q" 2>/dev/null); then
+		if [ -z "$out" ]; then
+			echo "  none (S-CSCF call log)"
+		else
+			echo "$out" | awk -F'\t' 'NR == 1 { printf "  %-40s %-28s %-28s %-24s %s\n", "CALL-ID", "CALLER", "CALLEE", "STARTED", "ANSWERED"; next }
+				{ printf "  %-40s %-28s %-28s %-24s %s\n", $1, $2, $3, $4, $5 }'
+		fi
+	else
+		echo "  not tracked yet: the S-CSCF keeps no call log in this database (see 'scripts/lab logs --call-id ID')"
+	fi
 }

@@ -205,9 +205,10 @@ check_register_avps() {
 		"$(count 'diameter.cmd.code == 301 and diameter.flags.request == 0 and xml')"
 }
 
-# check_ladder UES: scripts/ladder on the capture, checked as XML.
+# check_ladder UES CALL-ID UES-OF-CALL-ID: scripts/ladder on the capture,
+# checked as XML.
 check_ladder() {
-	local ues=$1 cid=$2 sipn cxn out
+	local ues=$1 cid=$2 cues=$3 sipn cxn out
 	if "$SRC/scripts/ladder" "$PCAP" -o "$SVG" 2>"$W/ladder.err"; then ok "scripts/ladder drew $SVG"; else
 		fail "scripts/ladder failed: $(cat "$W/ladder.err")"
 		return
@@ -221,7 +222,7 @@ check_ladder() {
 	# One registration alone: exactly the five columns of the brief.
 	"$SRC/scripts/ladder" "$PCAP" --call-id "$cid" -o "$W/one.svg" 2>/dev/null
 	out=$(python3 "$HERE/svgcheck.py" "$W/one.svg")
-	check "SVG of one Call-ID: the five columns" "1 UE, P-CSCF, I-CSCF, S-CSCF, HSS" "$(sed -n 's/^columns: //p' <<<"$out")"
+	check "SVG of one Call-ID: the UE(s) and the four core columns" "$cues UE, P-CSCF, I-CSCF, S-CSCF, HSS" "$(sed -n 's/^columns: //p' <<<"$out")"
 	check "SVG of one Call-ID: its SIP messages and the Cx messages" \
 		"$(($(count "sip.Call-ID == \"$cid\"") + cxn))" "$(sed -n 's/^arrows: //p' <<<"$out")"
 	check "scripts/ladder --list: one line per arrow" "$((sipn + cxn))" \
@@ -251,7 +252,7 @@ mode_register() {
 	check_cx 303 MAR/MAA
 	check_cx 301 SAR/SAA
 	check_register_avps
-	check_ladder 2 "$(first_call_id alice)"
+	check_ladder 2 "$(first_call_id alice)" 1
 	check_operator_view "$(first_call_id alice)"
 }
 
@@ -272,7 +273,8 @@ mode_call() {
 	ue bob 25072 register.xml bob
 	ue alice 25071 register.xml alice
 	# bob answers on the port he registered from.
-	(cd "$W" && timeout 40 sipp -sf "$HERE/uas.xml" -m 1 -i 127.0.0.1 -p 25072 -nostdin \
+	printf 'SEQUENTIAL\nbob\n' >"$W/uas.csv"
+	(cd "$W" && timeout 40 sipp -sf "$HERE/uas.xml" -inf "$W/uas.csv" -m 1 -i 127.0.0.1 -p 25072 -nostdin \
 		-timeout 30s -timeout_error -trace_err >"$W/uas.out" 2>&1) &
 	uas=$!
 	sleep 0.5
@@ -289,7 +291,11 @@ mode_call() {
 	check_cx 303 MAR/MAA
 	check_cx 301 SAR/SAA
 	check_cx 302 LIR/LIA
-	check_ladder 2 "$(first_call_id call)"
+	check_ladder 2 "$(first_call_id call)" 2
+	local label
+	for label in '>INVITE sip:bob@open-ims.test<' '>180 Ringing (INVITE)<' '>200 OK (INVITE)<' '>LIR<' '>LIA 2001<'; do
+		if grep -q "$label" "$SVG"; then ok "SVG labels: $label"; else fail "SVG: no $label label"; fi
+	done
 }
 
 case $MODE in
