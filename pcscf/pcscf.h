@@ -30,6 +30,16 @@ int pcscf_request(void *ctx, struct ims_sip_tx *tx);
 int pcscf_register(struct pcscf *pc, struct ims_sip_tx *tx);
 int pcscf_route(struct pcscf *pc, struct ims_sip_tx *tx);
 
+/* The steps of request handling that need no transaction (the fuzz
+ * targets in tests/fuzz drive them with parsed hostile messages):
+ * REGISTER's edits (routes dropped, untrusted P- headers removed, Path,
+ * Supported: path, P-Visited-Network-ID): 0, or a SIP status to answer;
+ * the asserted identity of an originating request from ue: 0 or -1;
+ * ck=/ik= removed from a challenge. */
+int pcscf_register_edit(const struct pcscf_cfg *cfg, msg_t *msg, sip_t *sip);
+int pcscf_assert_identity(msg_t *msg, sip_t *sip, const struct pcscf_reg *ue);
+void pcscf_hide_keys(msg_t *msg, sip_t *sip);
+
 /* Add a P-Charging-Vector with a fresh icid-value if there is none. */
 void pcscf_charging_vector(struct pcscf *pc, struct ims_sip_tx *tx);
 

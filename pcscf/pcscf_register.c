@@ -25,7 +25,7 @@ static const char *call_id(sip_t *sip)
 }
 
 /* Integrity and cipher keys are for the P-CSCF's IPsec, never for the UE. */
-static void hide_keys(msg_t *msg, sip_t *sip)
+void pcscf_hide_keys(msg_t *msg, sip_t *sip)
 {
 	for (sip_www_authenticate_t *au = sip->sip_www_authenticate; au; au = au->au_next) {
 		if (!au->au_params)
@@ -130,16 +130,14 @@ static int register_response(void *ctx, struct ims_sip_tx *tx, msg_t *msg, sip_t
 	int status = sip->sip_status->st_status;
 
 	if (status == 401 || status == 407)
-		hide_keys(msg, sip);
+		pcscf_hide_keys(msg, sip);
 	else if (status >= 200 && status < 300)
 		remember(pc, tx, sip);
 	return 0;
 }
 
-int pcscf_register(struct pcscf *pc, struct ims_sip_tx *tx)
+int pcscf_register_edit(const struct pcscf_cfg *cfg, msg_t *msg, sip_t *sip)
 {
-	msg_t *msg = ims_sip_tx_msg(tx);
-	sip_t *sip = ims_sip_tx_request(tx);
 	char path[300];
 
 	if (!sip->sip_to || !sip->sip_from || !sip->sip_call_id || !sip->sip_cseq)
@@ -150,13 +148,24 @@ int pcscf_register(struct pcscf *pc, struct ims_sip_tx *tx)
 	ims_sip_unknown_remove(msg, sip, "P-Visited-Network-ID");
 	ims_sip_unknown_remove(msg, sip, "P-Charging-Vector");
 
-	snprintf(path, sizeof path, "<sip:term@%s:%d;lr>", pc->cfg.sip.name, pc->cfg.sip.port);
+	snprintf(path, sizeof path, "<sip:term@%s:%d;lr>", cfg->sip.name, cfg->sip.port);
 	if (sip_add_make(msg, sip, sip_path_class, path) < 0 ||
 	    (!sip_has_supported(sip->sip_supported, "path") &&
 	     sip_add_make(msg, sip, sip_supported_class, "path") < 0) ||
 	    ims_sip_unknown_add(msg, sip, "P-Visited-Network-ID", "\"%s\"",
-				pc->cfg.visited_network) < 0)
+				cfg->visited_network) < 0)
 		return 500;
+	return 0;
+}
+
+int pcscf_register(struct pcscf *pc, struct ims_sip_tx *tx)
+{
+	msg_t *msg = ims_sip_tx_msg(tx);
+	sip_t *sip = ims_sip_tx_request(tx);
+
+	int status = pcscf_register_edit(&pc->cfg, msg, sip);
+	if (status)
+		return status;
 	pcscf_charging_vector(pc, tx);
 
 	url_t *next = NULL;

@@ -32,10 +32,8 @@ static bool is_initial(sip_t *sip)
 }
 
 /* PAI from the registered set; a UE can never assert another identity. */
-static int assert_identity(struct ims_sip_tx *tx, const struct pcscf_reg *ue)
+int pcscf_assert_identity(msg_t *msg, sip_t *sip, const struct pcscf_reg *ue)
 {
-	msg_t *msg = ims_sip_tx_msg(tx);
-	sip_t *sip = ims_sip_tx_request(tx);
 	const char *ppi = ims_sip_unknown_value(sip, "P-Preferred-Identity");
 	char preferred[256] = "";
 
@@ -59,7 +57,7 @@ static int originating(struct pcscf *pc, struct ims_sip_tx *tx, const struct pcs
 	ims_sip_tx_pop_own_routes(tx);
 	if (sip->sip_request->rq_method == sip_method_ack)
 		return ims_sip_tx_forward(tx, NULL, NULL, NULL) < 0 ? 500 : 0;
-	if (assert_identity(tx, ue) < 0)
+	if (pcscf_assert_identity(msg, sip, ue) < 0)
 		return 500;
 	if (is_initial(sip)) {
 		/* the route to the S-CSCF is the one the registration gave us */
