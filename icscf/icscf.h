@@ -8,6 +8,7 @@
 #ifndef ICSCF_H
 #define ICSCF_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "icscf_cfg.h"
@@ -55,6 +56,17 @@ const char *icscf_select_scscf(const struct icscf *ic, const struct icscf_cx_res
 
 /* Map a Cx error to a SIP status and reason phrase text (TS 29.228 / 24.229). */
 int icscf_cx_to_sip(const struct icscf_cx_result *r, const char **reason);
+
+/* icscf_register.c, pure steps (tests/fuzz drives them): the private
+ * identity (Authorization username=, else the To AOR): 0 or -1; whether
+ * every binding of a REGISTER asks for expiry 0. */
+int icscf_private_identity(const sip_t *sip, char *buf, size_t len);
+bool icscf_is_deregistration(const sip_t *sip);
+
+/* icscf_cx.c: copy what a UAA or LIA says (result, Server-Name,
+ * capabilities) into r; ans NULL leaves r->result 0 ("no answer"). */
+struct msg;
+void icscf_cx_read_answer(struct msg *ans, struct icscf_cx_result *r);
 
 /* icscf_cx.c: send UAR / LIR for transaction tx_id; the answer comes back as
  * a struct icscf_cx_result to done() on the root thread.  0 or -1. */

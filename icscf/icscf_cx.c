@@ -50,6 +50,17 @@ static void read_capabilities(struct msg *ans, struct icscf_cx_result *r)
 			       sizeof r->server_name);
 }
 
+void icscf_cx_read_answer(struct msg *ans, struct icscf_cx_result *r)
+{
+	struct ims_cx_result res;
+	if (ans && ims_cx_result_get(ans, &res) == 0) {
+		r->result = res.code;
+		r->experimental = res.experimental;
+		ims_cx_get_str(ans, ims_cx.avp_server_name, r->server_name, sizeof r->server_name);
+		read_capabilities(ans, r);
+	}
+}
+
 /* freeDiameter thread: copy what the answer says and hand it over. */
 static void on_answer(void *data, struct msg *ans)
 {
@@ -60,14 +71,7 @@ static void on_answer(void *data, struct msg *ans)
 		d->done = p->done;
 		d->r.ic = p->ic;
 		d->r.tx_id = p->tx_id;
-		struct ims_cx_result res;
-		if (ans && ims_cx_result_get(ans, &res) == 0) {
-			d->r.result = res.code;
-			d->r.experimental = res.experimental;
-			ims_cx_get_str(ans, ims_cx.avp_server_name, d->r.server_name,
-				       sizeof d->r.server_name);
-			read_capabilities(ans, &d->r);
-		}
+		icscf_cx_read_answer(ans, &d->r);
 		if (ims_bridge_post(p->ic->bridge, deliver_on_root, d) < 0)
 			free(d);
 	}

@@ -21,13 +21,13 @@ static const char *call_id(sip_t *sip)
 }
 
 /* A REGISTER whose every binding asks for expiry 0 is a de-registration. */
-static bool is_deregistration(sip_t *sip)
+bool icscf_is_deregistration(const sip_t *sip)
 {
 	if (!sip->sip_contact)
 		return false;
 	if (sip->sip_contact->m_url->url_type == url_any)
 		return true;
-	for (sip_contact_t *m = sip->sip_contact; m; m = m->m_next) {
+	for (const sip_contact_t *m = sip->sip_contact; m; m = m->m_next) {
 		if (m->m_expires)
 			if (strtoul(m->m_expires, NULL, 10) != 0)
 				return false;
@@ -39,9 +39,9 @@ static bool is_deregistration(sip_t *sip)
 
 /* The private identity: Authorization username, or derived from the
  * public one (sip:alice@open-ims.test → alice@open-ims.test). */
-static int private_identity(sip_t *sip, char *buf, size_t len)
+int icscf_private_identity(const sip_t *sip, char *buf, size_t len)
 {
-	for (sip_authorization_t *au = sip->sip_authorization; au; au = au->au_next) {
+	for (const sip_authorization_t *au = sip->sip_authorization; au; au = au->au_next) {
 		const char *user = msg_params_find(au->au_params, "username=");
 		if (user && *user) {
 			char *unq = msg_unquote_dup(NULL, user);
@@ -91,7 +91,7 @@ int icscf_register(struct icscf *ic, struct ims_sip_tx *tx)
 	const char *visited = ims_sip_unknown_value(sip, "P-Visited-Network-ID");
 
 	if (!sip->sip_to || ims_sip_url_impu(sip->sip_to->a_url, impu, sizeof impu) < 0 ||
-	    private_identity(sip, impi, sizeof impi) < 0)
+	    icscf_private_identity(sip, impi, sizeof impi) < 0)
 		return 400;
 	char vnid[256];
 	if (!visited || !*visited)
@@ -99,7 +99,7 @@ int icscf_register(struct icscf *ic, struct ims_sip_tx *tx)
 	snprintf(vnid, sizeof vnid, "%s", visited[0] == '"' ? visited + 1 : visited);
 	vnid[strcspn(vnid, "\"")] = '\0';
 
-	int uat = is_deregistration(sip) ? IMS_CX_UAT_DE_REGISTRATION : IMS_CX_UAT_REGISTRATION;
+	int uat = icscf_is_deregistration(sip) ? IMS_CX_UAT_DE_REGISTRATION : IMS_CX_UAT_REGISTRATION;
 	IMS_DEBUG("REGISTER %s: UAR %s / %s type %d", call_id(sip), impi, impu, uat);
 	if (icscf_cx_uar(ic, ims_sip_tx_id(tx), impi, impu, vnid, uat, uaa_received) < 0)
 		return 500;
