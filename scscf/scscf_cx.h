@@ -76,6 +76,14 @@ void scscf_cx_sar_notify(struct scscf *sc, const char *impi, const char *impu, i
  * does not parse. */
 int scscf_cx_implicit_set(const char *xml, const char *impu, char ids[][SCSCF_ID_MAX], int max);
 
+/* Read an MAA / SAA (ans NULL: no answer) into the answer part of m / s:
+ * status 0 or the SIP status and reason (what the answer callbacks do on
+ * freeDiameter's thread; tests/fuzz drives them with hostile answers).
+ * s->user_data is malloc'd (the caller frees it). */
+struct msg;
+void scscf_cx_mar_read(struct scscf_mar *m, struct msg *ans);
+void scscf_cx_sar_read(struct scscf_sar *s, struct msg *ans);
+
 /* Register the RTR and PPR handlers (after ims_diam_start). Returns 0/-1. */
 int scscf_cx_rtr_register(struct scscf *sc);
 

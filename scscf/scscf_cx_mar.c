@@ -138,7 +138,7 @@ static void read_item(struct scscf_mar *m, struct msg *ans)
 }
 
 /* Result of the answer -> SIP status (0 = go on). */
-static void read_result(struct scscf_mar *m, struct msg *ans)
+void scscf_cx_mar_read(struct scscf_mar *m, struct msg *ans)
 {
 	struct ims_cx_result res;
 
@@ -200,7 +200,7 @@ static void mar_answer(void *data, struct msg *ans)
 		ims_cx_session_id(ans, sid, sizeof sid);
 	else
 		snprintf(sid, sizeof sid, "-");
-	read_result(m, ans);
+	scscf_cx_mar_read(m, ans);
 	if (m->status)
 		IMS_WARN("MAR %s (Call-ID %s) for %s: %s", sid, m->call_id, m->impi, m->reason);
 	else

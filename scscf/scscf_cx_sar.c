@@ -110,7 +110,7 @@ static void read_user_data(struct scscf_sar *s, struct msg *ans)
 	s->n_ids = n;
 }
 
-static void read_result(struct scscf_sar *s, struct msg *ans)
+void scscf_cx_sar_read(struct scscf_sar *s, struct msg *ans)
 {
 	struct ims_cx_result res;
 
@@ -159,7 +159,7 @@ static void sar_answer(void *data, struct msg *ans)
 
 	if (ans)
 		ims_cx_session_id(ans, sid, sizeof sid);
-	read_result(s, ans);
+	scscf_cx_sar_read(s, ans);
 	if (s->status)
 		IMS_WARN("SAR %s (Call-ID %s) type %d for %s: %s", sid, s->call_id, s->type,
 		         s->impu, s->reason);
