@@ -38,8 +38,9 @@ const char *scscf_call_id(struct ims_sip_tx *tx)
 
 /* ---- requests ---- */
 
-#define ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, PRACK, UPDATE, INFO, " \
-              "MESSAGE, REFER, SUBSCRIBE, NOTIFY, PUBLISH"
+#define ALLOW                                                                                      \
+	"INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, PRACK, UPDATE, INFO, "                       \
+	"MESSAGE, REFER, SUBSCRIBE, NOTIFY, PUBLISH"
 
 /* OPTIONS for us (no Route, Request-URI ours) is answered here; others are
  * routed like any request. */
@@ -48,9 +49,8 @@ static int on_options(struct scscf *sc, struct ims_sip_tx *tx)
 	sip_t const *sip = ims_sip_tx_request(tx);
 	if (sip->sip_route || !ims_sip_is_me(sc->sip, sip->sip_request->rq_url))
 		return scscf_session_request(sc, tx);
-	ims_sip_tx_reply(tx, SIP_200_OK, SIPTAG_ALLOW_STR(ALLOW),
-	                 SIPTAG_SUPPORTED_STR("path"), SIPTAG_ACCEPT_STR("application/sdp"),
-	                 TAG_END());
+	ims_sip_tx_reply(tx, SIP_200_OK, SIPTAG_ALLOW_STR(ALLOW), SIPTAG_SUPPORTED_STR("path"),
+	                 SIPTAG_ACCEPT_STR("application/sdp"), TAG_END());
 	return 0;
 }
 

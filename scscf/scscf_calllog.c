@@ -118,9 +118,10 @@ static int writer_connect(struct scscf_calllog *cl)
 		cl->stmt[i] = mysql_stmt_init(cl->conn);
 		if (!cl->stmt[i] ||
 		    mysql_stmt_prepare(cl->stmt[i], stmt_sql[i], strlen(stmt_sql[i])) != 0) {
-			IMS_ERR("calllog: cannot prepare \"%.40s...\": %s (sql/ims_scscf/002_calls.sql "
-			        "applied? scripts/db migrate)",
-			        stmt_sql[i], cl->stmt[i] ? mysql_stmt_error(cl->stmt[i]) : "no memory");
+			IMS_ERR(
+			    "calllog: cannot prepare \"%.40s...\": %s (sql/ims_scscf/002_calls.sql "
+			    "applied? scripts/db migrate)",
+			    stmt_sql[i], cl->stmt[i] ? mysql_stmt_error(cl->stmt[i]) : "no memory");
 			writer_disconnect(cl);
 			return -1;
 		}
@@ -219,8 +220,8 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-static void enqueue(struct scscf_calllog *cl, enum stmt_id kind, const struct call *c,
-                    int status, const char *caller, const char *callee)
+static void enqueue(struct scscf_calllog *cl, enum stmt_id kind, const struct call *c, int status,
+                    const char *caller, const char *callee)
 {
 	if (!cl->db)
 		return;

@@ -28,8 +28,8 @@ static int refuse(struct ims_sip_tx *tx, const char *why)
 	IMS_INFO("%s (Call-ID %s): originating: 403, %s",
 	         ims_sip_tx_request(tx)->sip_request->rq_method_name, scscf_call_id(tx), why);
 	char warn[300];
-	snprintf(warn, sizeof warn, "399 %s \"%s\"",
-	         ims_sip_config(ims_sip_tx_sip_agent(tx))->name, why);
+	snprintf(warn, sizeof warn, "399 %s \"%s\"", ims_sip_config(ims_sip_tx_sip_agent(tx))->name,
+	         why);
 	ims_sip_tx_reply(tx, 403, NULL, SIPTAG_WARNING_STR(warn), TAG_END());
 	return 0;
 }
@@ -100,7 +100,7 @@ int scscf_orig_route_out(struct scscf *sc, struct ims_sip_tx *tx)
 	} else if (!sip->sip_route && ruri->url_type != url_sip && ruri->url_type != url_sips) {
 		return 416; /* neither ours nor routable by DNS */
 	}
-	IMS_DEBUG("%s (Call-ID %s): out to %s", sip->sip_request->rq_method_name,
-	          scscf_call_id(tx), hop ? "the I-CSCF" : "the Request-URI / Route");
+	IMS_DEBUG("%s (Call-ID %s): out to %s", sip->sip_request->rq_method_name, scscf_call_id(tx),
+	          hop ? "the I-CSCF" : "the Request-URI / Route");
 	return ims_sip_tx_forward(tx, NULL, hop, NULL) < 0 ? 500 : 0;
 }

@@ -176,7 +176,10 @@ void scscf_pop_routes(struct ims_sip_tx *tx, int n)
 		sip_route_remove(ims_sip_tx_msg(tx), sip);
 }
 
-static void txd_free(void *p) { free(p); }
+static void txd_free(void *p)
+{
+	free(p);
+}
 
 struct scscf_txd *scscf_txd(struct scscf *sc, struct ims_sip_tx *tx)
 {

@@ -36,20 +36,20 @@ struct scscf_sess {
 	uint32_t odi;            /* 0 until it goes to an application server */
 	int64_t expires;         /* mono s, once in the table */
 	enum ims_session_case scase;
-	char served[SCSCF_ID_MAX];     /* the served public identity */
-	struct ims_subscription *sub;  /* owned; NULL when the profile has no iFC */
+	char served[SCSCF_ID_MAX];            /* the served public identity */
+	struct ims_subscription *sub;         /* owned; NULL when the profile has no iFC */
 	const struct ims_service_profile *sp; /* in sub: the served identity's */
-	int next_ifc;                  /* evaluation order index of the next iFC */
+	int next_ifc;                         /* evaluation order index of the next iFC */
 };
 
 /* Per-transaction data of an initial request (freed with it). */
 struct scscf_txd {
 	struct scscf *sc;
-	uint32_t odi;       /* the session this transaction forwarded to an AS */
-	bool at_as;         /* the last branch went to an application server */
-	bool as_heard;      /* ... and it answered something (>100) */
+	uint32_t odi;  /* the session this transaction forwarded to an AS */
+	bool at_as;    /* the last branch went to an application server */
+	bool as_heard; /* ... and it answered something (>100) */
 	enum ims_default_handling dh;
-	int pushed_routes;  /* Route entries pushed for the AS branch */
+	int pushed_routes; /* Route entries pushed for the AS branch */
 };
 
 /* Dispatch (scscf_session.c): returns 0 or a SIP status. */

@@ -66,8 +66,8 @@ int scscf_term_fork(struct scscf *sc, struct ims_sip_tx *tx, const char *served)
 		if (c->expires <= now)
 			continue;
 		if (fork_one(tx, c) < 0) {
-			IMS_WARN("%s (Call-ID %s): cannot fork to %s", sip->sip_request->rq_method_name,
-			         scscf_call_id(tx), c->uri);
+			IMS_WARN("%s (Call-ID %s): cannot fork to %s",
+			         sip->sip_request->rq_method_name, scscf_call_id(tx), c->uri);
 			continue;
 		}
 		n++;

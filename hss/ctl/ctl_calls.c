@@ -30,13 +30,15 @@ int ctl_cmd_calls(struct ctl_args *a)
 	uint64_t n = 0;
 
 	snprintf(sa.conn.name, sizeof sa.conn.name, "%s",
-	         a->scscf_db[0] ? a->scscf_db : env && *env ? env : "ims_scscf");
+	         a->scscf_db[0] ? a->scscf_db
+	         : env && *env  ? env
+	                        : "ims_scscf");
 	struct ctl_db *db = ctl_db_connect(&sa);
 	if (!db)
 		return CTL_FAIL;
 	struct ctl_db_param p[] = {CTL_U(a->last > 0 ? a->last : CALLS_DEFAULT)};
-	printf("%-23s %-23s %-23s %-6s %-26s %-26s %s\n", "STARTED", "ANSWERED", "ENDED",
-	       "STATUS", "CALLER", "CALLEE", "CALL-ID");
+	printf("%-23s %-23s %-23s %-6s %-26s %-26s %s\n", "STARTED", "ANSWERED", "ENDED", "STATUS",
+	       "CALLER", "CALLEE", "CALL-ID");
 	int rc = ctl_db_exec(db, q, p, 1, call_row, NULL, &n);
 	if (rc < 0)
 		rc = ctl_db_failed(&sa, db);

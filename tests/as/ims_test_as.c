@@ -36,8 +36,7 @@ static int on_request(void *ctx, struct ims_sip_tx *tx)
 	const char *answer = ims_sip_unknown_value(sip, "X-Test-AS-Answer");
 	const char *cid = sip->sip_call_id ? sip->sip_call_id->i_id : "-";
 
-	fprintf(stderr, "ims-test-as %s: %s %s\n", as->name, sip->sip_request->rq_method_name,
-		cid);
+	fprintf(stderr, "ims-test-as %s: %s %s\n", as->name, sip->sip_request->rq_method_name, cid);
 	ims_sip_tx_pop_own_routes(tx);
 	if (answer && sip->sip_request->rq_method != sip_method_ack)
 		return atoi(answer) >= 200 && atoi(answer) < 700 ? atoi(answer) : 500;
@@ -58,12 +57,22 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "p:a:n:r:")) != -1) {
 		switch (c) {
-		case 'p': cfg.port = atoi(optarg); break;
-		case 'a': snprintf(cfg.listen, sizeof cfg.listen, "%s", optarg); break;
-		case 'n': as.name = optarg; break;
-		case 'r': resolv = optarg; break;
+		case 'p':
+			cfg.port = atoi(optarg);
+			break;
+		case 'a':
+			snprintf(cfg.listen, sizeof cfg.listen, "%s", optarg);
+			break;
+		case 'n':
+			as.name = optarg;
+			break;
+		case 'r':
+			resolv = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: ims-test-as -p PORT [-a ADDRESS] [-n NAME] [-r RESOLV_CONF]\n");
+			fprintf(
+			    stderr,
+			    "usage: ims-test-as -p PORT [-a ADDRESS] [-n NAME] [-r RESOLV_CONF]\n");
 			return 2;
 		}
 	}
