@@ -5,7 +5,9 @@
 #   test_capture.sh register   MD5 registration of alice and AKA registration
 #                              of carol (each then de-registered)
 #   test_capture.sh call       bob and alice register, alice calls bob
-#                              (INVITE/180/200/ACK/BYE), both de-register
+#                              (INVITE/180/200/ACK/BYE), both de-register;
+#                              'scripts/lab status' (after the capture) lists
+#                              both as registered and no active call
 #
 # Each mode: 'scripts/lab capture FILE' runs in the background, SIPp acts as
 # the UEs through the P-CSCF (127.0.0.1:4060), then the capture is stopped
@@ -23,6 +25,9 @@
 # then scripts/ladder draws the capture: the SVG parses as XML, has the
 # columns UE, P-CSCF, I-CSCF, S-CSCF, HSS (one UE column per UE) and one
 # arrow per SIP message and per Cx message.
+#
+# register mode also checks 'scripts/lab logs --call-id' (the registration
+# in every CSCF's log) and the operator view of 'scripts/lab status'.
 #
 # The captures and diagrams stay in the test's build folder
 # (capture-register.pcap/.svg ...), for docs/walkthrough.md and for a look.
@@ -282,9 +287,16 @@ mode_call() {
 		fail "the call failed: $(tail -n 8 "$W"/uac_*_errors.log 2>/dev/null | tr '\n' ' ')"
 	fi
 	if wait "$uas"; then ok "bob answered and took the BYE"; else fail "bob's UAS failed"; fi
+	stop_capture
+	# (after the capture: the status' OPTIONS probes would be UEs in the ladder)
+	"$SRC/scripts/lab" status >"$W/status.out" 2>&1 || true
+	check "scripts/lab status lists alice and bob as registered" 2 \
+		"$(sed -n '/^Registered users:/,/^Active calls:/p' "$W/status.out" |
+			grep -c -E 'sip:(alice|bob)@open-ims.test +[^ ]+ +registered')"
+	check "scripts/lab status: no active call once it ended (S-CSCF call log)" "none (S-CSCF call log)" \
+		"$(sed -n '/^Active calls:/{n;s/^ *//;p}' "$W/status.out")"
 	ue alice-off 25071 deregister.xml alice
 	ue bob-off 25072 deregister.xml bob
-	stop_capture
 	check_decoding
 	check_sip call 3
 	check_cx 300 UAR/UAA
