@@ -2,7 +2,7 @@
 # Requests outside a dialog, alice -> bob through the core: MESSAGE (pager
 # mode), OPTIONS, SUBSCRIBE (presence) with bob's NOTIFY in the new dialog,
 # and PUBLISH.  Each reaches bob with alice's asserted identity and bob's
-# answer reaches alice.
+# answer reaches alice.  An OPTIONS with Max-Forwards: 1 gets 483.
 . "$(dirname "$0")/lib.sh"
 
 A=$(free_port)
@@ -92,3 +92,14 @@ pid=$LAST_BG
 expect_sipp alice-SUBSCRIBE "$A"
 wait_callee bob-SUBSCRIBE "$pid"
 pass "SUBSCRIBE alice -> bob: 200, then bob's NOTIFY in the dialog: 200"
+
+# Max-Forwards: 1 leaves the P-CSCF with 0, and the S-CSCF answers 483
+{
+	scenario_head alice-maxfwd
+	request OPTIONS | sed 's/^Max-Forwards: 70$/Max-Forwards: 1/'
+	echo '  <recv response="100" optional="true"/>'
+	echo '  <recv response="483"/>'
+	scenario_tail
+} >"$WORK/alice-maxfwd.xml"
+expect_sipp alice-maxfwd "$A"
+pass "Max-Forwards exhausted at the S-CSCF: 483"
