@@ -2,7 +2,8 @@
 # Basic calls alice -> bob through P -> S -> I -> S -> P: INVITE/180/200/ACK,
 # BYE from the caller, then a second call with BYE from the callee.  alice
 # sends a spoofed P-Asserted-Identity naming bob: bob sees alice's
-# registered identity instead.  Both calls are in the call log.
+# registered identity instead.  A third call dials bob's tel URI.  The
+# calls are in the call log.
 . "$(dirname "$0")/lib.sh"
 
 A=$(free_port)
@@ -70,8 +71,38 @@ expect_sipp caller2 "$A"
 wait_callee callee2 "$pid"
 pass "call alice -> bob answered, BYE from the callee"
 
+# bob called by his tel URI (same implicit set): home target, I-CSCF, LIR
+# for tel:+15550002, bob's bindings
+{
+	scenario_head callee3
+	recv_invite "$(check_hdr To 'sip:bob@open-ims\.test')"
+	respond "200 OK" bob-basic "Content-Type: application/sdp" "$SDP_BODY"
+	echo '  <recv request="ACK"/>'
+	echo '  <recv request="BYE"/>'
+	respond_in_dialog "200 OK"
+	echo '  <Reference variables="chk"/>'
+	scenario_tail
+} >"$WORK/callee3.xml"
+{
+	scenario_head caller3
+	invite alice bob alice-basic | sed 's|^INVITE sip:bob@open-ims.test |INVITE tel:+15550002 |'
+	echo '  <recv response="100" optional="true"/>'
+	echo '  <recv response="200" rrs="true"/>'
+	ack alice bob alice-basic
+	in_dialog_uac BYE 2 alice bob alice-basic
+	echo '  <recv response="200"/>'
+	scenario_tail
+} >"$WORK/caller3.xml"
+callee callee3 "$B"
+pid=$LAST_BG
+expect_sipp caller3 "$A"
+wait_callee callee3 "$pid"
+grep -q '^INVITE sip:bob-basic@' "$WORK/callee3.msg" || fail "bob's INVITE is not addressed to his contact"
+pass "call to tel:+15550002 reached bob's contact"
+
 # the call log: answered (a start, an answer, an end time, status 200)
 ts='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+'
 expect_call caller1 "^$ts $ts $ts 200 +sip:alice@open-ims\.test +sip:bob@open-ims\.test "
 expect_call caller2 "^$ts $ts $ts 200 "
-pass "imsctl calls lists both calls with their start, answer, end and status"
+expect_call caller3 "^$ts $ts $ts 200 +sip:alice@open-ims\.test +tel:\+15550002 "
+pass "imsctl calls lists the calls with their start, answer, end and status"
