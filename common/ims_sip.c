@@ -269,6 +269,20 @@ int ims_sip_tx_relay(struct ims_sip_tx *tx, msg_t *msg)
 	return 0;
 }
 
+/* A header that may appear once came more than once (two Max-Forwards, two
+ * Expires ...).  sofia-sip's parser keeps the extra one in the error list,
+ * nta passes such a message on (the header is outside its masks of fatal
+ * errors), and serialising it for sending then fails an assertion inside
+ * sofia-sip (msg_parser.c serialize_one): the daemon aborts.  Found by
+ * tests/fuzz (fuzz_sip_pcscf); such a message is refused instead. */
+bool ims_sip_has_duplicate_single(sip_t const *sip)
+{
+	for (msg_header_t const *h = (msg_header_t const *)sip->sip_error; h; h = h->sh_next)
+		if (h->sh_class && h->sh_class->hc_kind == msg_kind_single)
+			return true;
+	return false;
+}
+
 static int branch_response(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
 {
 	struct ims_sip_branch *b = (struct ims_sip_branch *)magic;
@@ -285,6 +299,14 @@ static int branch_response(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip
 		b->status = status;
 
 	msg_t *msg = nta_outgoing_getresponse(orq);
+	if (msg && ims_sip_has_duplicate_single(sip_object(msg))) {
+		IMS_WARN("sip: %d response with a duplicated single header: dropped%s", status,
+			 status >= 200 ? ", 502 instead" : "");
+		msg_destroy(msg);
+		msg = NULL;
+		if (status >= 200)
+			status = b->status = 502;
+	}
 	if (msg) {
 		sip_t *rs = sip_object(msg);
 		sip_via_remove(msg, rs);
@@ -478,6 +500,14 @@ static int leg_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *i
 
 	if (method == sip_method_cancel)
 		return 481; /* a CANCEL that matched no transaction of ours */
+	if (ims_sip_has_duplicate_single(csip)) {
+		IMS_INFO("sip: %s with a duplicated single header: 400",
+			 csip->sip_request->rq_method_name);
+		if (method != sip_method_ack)
+			return 400;
+		nta_incoming_destroy(irq);
+		return 0;
+	}
 
 	struct ims_sip_tx *tx = calloc(1, sizeof *tx);
 	if (!tx)

@@ -140,6 +140,12 @@ int ims_sip_tx_pop_own_routes(struct ims_sip_tx *tx);
 
 /* ---- header helpers ---- */
 
+/* True when a header that may appear once came more than once.  Such a
+ * message cannot be sent on (sofia-sip aborts serialising it): the engine
+ * answers such a request 400 before the daemon sees it, and drops such a
+ * response (502 when it was final). */
+bool ims_sip_has_duplicate_single(sip_t const *sip);
+
 /* Copy a URI's "user@host" (no scheme, no params) into buf.  Returns 0, or
  * -1 when it does not fit. */
 int ims_sip_url_aor(const url_t *url, char *buf, size_t len);
