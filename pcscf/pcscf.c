@@ -14,6 +14,8 @@ int pcscf_request(void *ctx, struct ims_sip_tx *tx)
 	sip_t *sip = ims_sip_tx_request(tx);
 	sip_method_t method = sip->sip_request->rq_method;
 
+	if (pcscf_ratelimit_refused(pc->ratelimit, tx))
+		return 0; /* answered 503 or dropped (pcscf_ratelimit.h) */
 	if (method == sip_method_register)
 		return pcscf_register(pc, tx);
 	if (method == sip_method_options && !sip->sip_route &&
@@ -48,6 +50,10 @@ int pcscf_init(struct pcscf *pc, su_root_t *root)
 	pc->regs = pcscf_regtab_new((unsigned)pc->cfg.max_registrations);
 	if (!pc->regs)
 		return -1;
+	if (pc->cfg.rate_limit > 0 &&
+	    !(pc->ratelimit = pcscf_ratelimit_new(pc->cfg.rate_limit, 65536,
+						  pc->cfg.rate_limit_exempt)))
+		return -1;
 	pc->sip = ims_sip_create(root, &pc->cfg.sip, pc->cfg.path, pcscf_request, pc);
 	if (!pc->sip)
 		return -1;
@@ -65,4 +71,6 @@ void pcscf_fini(struct pcscf *pc)
 	pc->sip = NULL;
 	pcscf_regtab_free(pc->regs);
 	pc->regs = NULL;
+	pcscf_ratelimit_free(pc->ratelimit);
+	pc->ratelimit = NULL;
 }

@@ -12,6 +12,7 @@
 
 #include "ims_sip.h"
 #include "pcscf_cfg.h"
+#include "pcscf_ratelimit.h"
 #include "pcscf_reg.h"
 
 struct pcscf {
@@ -21,6 +22,7 @@ struct pcscf {
 	struct pcscf_regtab *regs;
 	su_timer_t *sweep;
 	unsigned icid_counter;
+	struct pcscf_ratelimit *ratelimit; /* NULL: no rate limit */
 };
 
 int pcscf_init(struct pcscf *pc, su_root_t *root);

@@ -11,6 +11,8 @@ static const struct ims_cfg_key pcscf_keys[] = {
 	IMS_CFG_S(T, "pcscf", "visited_network_id", visited_network, "open-ims.test"),
 	IMS_CFG_S(T, "pcscf", "icscf_uri", icscf_uri, ""),
 	IMS_CFG_I(T, "pcscf", "max_registrations", max_registrations, "200000", 16, 10000000),
+	IMS_CFG_I(T, "pcscf", "rate_limit", rate_limit, "0", 0, 1000000),
+	IMS_CFG_S(T, "pcscf", "rate_limit_exempt", rate_limit_exempt, ""),
 	IMS_CFG_END,
 };
 #undef T

@@ -12,6 +12,8 @@ struct pcscf_cfg {
 	char visited_network[128]; /* P-Visited-Network-ID value */
 	char icscf_uri[256];       /* "" = find the I-CSCF by DNS (RFC 3263) */
 	int max_registrations;     /* size of the registration table */
+	int rate_limit;            /* new requests/s per source IP, 0 = off */
+	char rate_limit_exempt[512]; /* addresses never limited (the core) */
 	char path[512];            /* the configuration file itself (not a key) */
 };
 
