@@ -50,6 +50,10 @@ int pcscf_init(struct pcscf *pc, su_root_t *root)
 	pc->regs = pcscf_regtab_new((unsigned)pc->cfg.max_registrations);
 	if (!pc->regs)
 		return -1;
+	if (ims_trust_init(&pc->trust, pc->cfg.sip.listen, pc->cfg.trusted_addresses) < 0) {
+		IMS_ERR("[pcscf] trusted_addresses: at most %d addresses", IMS_TRUST_MAX);
+		return -1;
+	}
 	if (pc->cfg.rate_limit > 0 &&
 	    !(pc->ratelimit = pcscf_ratelimit_new(pc->cfg.rate_limit, 65536,
 						  pc->cfg.rate_limit_exempt)))

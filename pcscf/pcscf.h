@@ -11,6 +11,7 @@
 #define PCSCF_H
 
 #include "ims_sip.h"
+#include "ims_trust.h"
 #include "pcscf_cfg.h"
 #include "pcscf_ratelimit.h"
 #include "pcscf_reg.h"
@@ -23,6 +24,7 @@ struct pcscf {
 	su_timer_t *sweep;
 	unsigned icid_counter;
 	struct pcscf_ratelimit *ratelimit; /* NULL: no rate limit */
+	struct ims_trust trust;            /* the core's addresses */
 };
 
 int pcscf_init(struct pcscf *pc, su_root_t *root);

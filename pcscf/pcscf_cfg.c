@@ -13,6 +13,7 @@ static const struct ims_cfg_key pcscf_keys[] = {
 	IMS_CFG_I(T, "pcscf", "max_registrations", max_registrations, "200000", 16, 10000000),
 	IMS_CFG_I(T, "pcscf", "rate_limit", rate_limit, "0", 0, 1000000),
 	IMS_CFG_S(T, "pcscf", "rate_limit_exempt", rate_limit_exempt, ""),
+	IMS_CFG_S(T, "pcscf", "trusted_addresses", trusted_addresses, ""),
 	IMS_CFG_END,
 };
 #undef T

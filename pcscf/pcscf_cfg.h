@@ -14,6 +14,7 @@ struct pcscf_cfg {
 	int max_registrations;     /* size of the registration table */
 	int rate_limit;            /* new requests/s per source IP, 0 = off */
 	char rate_limit_exempt[512]; /* addresses never limited (the core) */
+	char trusted_addresses[1024]; /* the core beyond [sip] listen (ims_trust.h) */
 	char path[512];            /* the configuration file itself (not a key) */
 };
 

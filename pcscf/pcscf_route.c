@@ -7,8 +7,10 @@
  * identities, becomes the P-Asserted-Identity, else the default identity
  * is asserted; an initial request follows the Service-Route; Record-Route.
  * From anywhere else: the request must be routed through us by the core
- * (terminating, §5.2.6.4); it goes to the registered contact, at the
- * address the UE registered from (NAT).  Unregistered UEs get 403.
+ * (terminating, §5.2.6.4) and come from a core address ([sip] listen or
+ * [pcscf] trusted_addresses, common/ims_trust.h); it goes to the
+ * registered contact, at the address the UE registered from (NAT).
+ * Unregistered UEs get 403.
  */
 #include "pcscf.h"
 
@@ -81,14 +83,22 @@ static int terminating(struct pcscf *pc, struct ims_sip_tx *tx)
 	sip_t *sip = ims_sip_tx_request(tx);
 	bool ack = sip->sip_request->rq_method == sip_method_ack;
 
-	if (ims_sip_tx_pop_own_routes(tx) == 0 && is_initial(sip)) {
-		IMS_INFO("%s %s: refused: from %s:%d, which is not a registered UE",
+	/* Only the core sends us terminating requests: from anyone else (a UE
+	 * that is not registered, e.g. with a forged Route to the S-CSCF and a
+	 * forged P-Asserted-Identity) an initial request is refused, and an
+	 * in-dialog one asserts nothing. */
+	int own = ims_sip_tx_pop_own_routes(tx);
+	bool core = ims_trust_has(&pc->trust, ims_sip_tx_source_ip(tx));
+	if (is_initial(sip) && (own == 0 || !core)) {
+		IMS_INFO("%s %s: refused: from %s:%d, which is not a registered UE%s",
 			 sip->sip_request->rq_method_name, call_id(sip), ims_sip_tx_source_ip(tx),
-			 ims_sip_tx_source_port(tx));
+			 ims_sip_tx_source_port(tx), core ? "" : " nor the core");
 		if (ack)
 			return 0;
 		return ims_sip_tx_reply(tx, 403, "Forbidden - not registered", TAG_END()), 0;
 	}
+	if (!core)
+		ims_sip_unknown_remove(msg, sip, "P-Asserted-Identity");
 	if (sip->sip_route) /* further hops on the way */
 		return ims_sip_tx_forward(tx, NULL, NULL, NULL) < 0 ? 500 : 0;
 
