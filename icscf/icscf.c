@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include <sofia-sip/sip_util.h>
+
 #include "ims_cx.h"
 #include "ims_diam.h"
 #include "ims_log.h"
@@ -15,6 +17,19 @@ int icscf_request(void *ctx, struct ims_sip_tx *tx)
 
 	if (method == sip_method_register)
 		return icscf_register(ic, tx);
+	if (!ims_trust_has(&ic->trust, ims_sip_tx_source_ip(tx))) {
+		/* not from our core (a UE going around its P-CSCF, another
+		 * network): a Route to an S-CSCF's originating side or an
+		 * asserted identity from there is not believed */
+		msg_t *msg = ims_sip_tx_msg(tx);
+		while (sip->sip_route)
+			sip_route_remove(msg, sip);
+		if (ims_sip_unknown_remove(msg, sip, "P-Asserted-Identity"))
+			IMS_INFO("%s %s: P-Asserted-Identity from %s (not ours) removed",
+				 sip->sip_request->rq_method_name,
+				 sip->sip_call_id ? sip->sip_call_id->i_id : "-",
+				 ims_sip_tx_source_ip(tx));
+	}
 	if (method == sip_method_options && ims_sip_is_me(ic->sip, sip->sip_request->rq_url))
 		return 200;
 	/* in-dialog requests never come here (the I-CSCF does not
@@ -30,6 +45,10 @@ int icscf_init(struct icscf *ic, su_root_t *root, const char *diameter_conf_path
 	ic->n_scscfs = icscf_cfg_scscfs(&ic->cfg, ic->scscfs, ICSCF_MAX_SCSCF, err, sizeof err);
 	if (ic->n_scscfs < 0) {
 		IMS_ERR("%s", err);
+		return -1;
+	}
+	if (ims_trust_init(&ic->trust, ic->cfg.sip.listen, ic->cfg.trusted_addresses) < 0) {
+		IMS_ERR("[icscf] trusted_addresses: at most %d addresses", IMS_TRUST_MAX);
 		return -1;
 	}
 	ic->bridge = ims_bridge_create(root);

@@ -14,6 +14,7 @@
 #include "icscf_cfg.h"
 #include "ims_bridge.h"
 #include "ims_sip.h"
+#include "ims_trust.h"
 
 struct icscf {
 	struct icscf_cfg cfg;
@@ -23,6 +24,7 @@ struct icscf {
 	struct ims_sip *sip;
 	struct ims_bridge *bridge;
 	int diameter_started;
+	struct ims_trust trust; /* our core's addresses */
 };
 
 /* What a UAA or LIA said, copied on freeDiameter's thread for the root. */

@@ -15,6 +15,7 @@ static const struct ims_cfg_key icscf_keys[] = {
 	IMS_CFG_S(T, "diameter", "hss_realm", hss_realm, "open-ims.test"),
 	IMS_CFG_I(T, "diameter", "timeout_ms", cx_timeout_ms, "1500", 100, 30000),
 	IMS_CFG_S(T, "icscf", "scscf_list", scscf_list, "sip:scscf.open-ims.test:6060"),
+	IMS_CFG_S(T, "icscf", "trusted_addresses", trusted_addresses, ""),
 	IMS_CFG_END,
 };
 #undef T

@@ -19,6 +19,7 @@ struct icscf_cfg {
 	 * "URI [mandatory-caps] [optional-caps]" entries separated by ';',
 	 * caps as comma lists of numbers. */
 	char scscf_list[1024];
+	char trusted_addresses[1024]; /* the core beyond [sip] listen (ims_trust.h) */
 	char path[512]; /* the configuration file itself (not a key) */
 };
 
