@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""bench/lib/stats.py — result processing for bench/run (standard library only).
+
+  stats.py rtt FILE...            "count p50 p99" (ms) of SIPp -trace_rtt files
+  stats.py sippstat FILE          "successful failed retrans outgoing" of the
+                                  last line of a SIPp -trace_stat file
+  stats.py mar PCAP               "count p50 p99" (ms) MAR -> MAA at the HSS
+                                  (tshark's diameter.resp_time, code 303)
+  stats.py report KV CSV MACHINE  print the table of results file KV (lines
+                                  "key value...") and write it as CSV
+"""
+import csv
+import math
+import subprocess
+import sys
+
+
+def percentile(values, p):
+    """Nearest-rank percentile of a sorted list."""
+    if not values:
+        return float("nan")
+    k = max(0, min(len(values) - 1, math.ceil(p / 100.0 * len(values)) - 1))
+    return values[k]
+
+
+def cmd_rtt(files):
+    vals = []
+    for name in files:
+        with open(name, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                parts = line.strip().split(";")
+                # Date_ms;response_time_ms;rtd_no
+                if len(parts) < 2:
+                    continue
+                try:
+                    vals.append(float(parts[1]))
+                except ValueError:
+                    continue
+    vals.sort()
+    print(f"{len(vals)} {percentile(vals, 50):.2f} {percentile(vals, 99):.2f}")
+
+
+def cmd_sippstat(name):
+    with open(name, encoding="utf-8", errors="replace") as f:
+        rows = [r for r in csv.reader(f, delimiter=";") if r]
+    head, last = rows[0], rows[-1]
+    col = {h: i for i, h in enumerate(head)}
+
+    def get(key):
+        i = col.get(key)
+        try:
+            return int(last[i]) if i is not None else 0
+        except ValueError:
+            return 0
+
+    print(get("SuccessfulCall(C)"), get("FailedCall(C)"), get("Retransmissions(C)"),
+          get("OutgoingCall(C)"))
+
+
+def cmd_mar(pcap):
+    out = subprocess.run(
+        ["tshark", "-n", "-r", pcap, "-d", "tcp.port==3868,diameter", "-Y",
+         "diameter.cmd.code == 303 && diameter.flags.request == 0",
+         "-T", "fields", "-e", "diameter.resp_time"],
+        capture_output=True, text=True, check=False).stdout
+    vals = []
+    for line in out.split():
+        for v in line.split(","):
+            try:
+                vals.append(float(v) * 1000.0)
+            except ValueError:
+                pass
+    vals.sort()
+    print(f"{len(vals)} {percentile(vals, 50):.3f} {percentile(vals, 99):.3f}")
+
+
+DAEMONS = [("pcscf", "P-CSCF"), ("icscf", "I-CSCF"), ("scscf", "S-CSCF"),
+           ("hss", "HSS"), ("mariadb", "MariaDB")]
+
+
+def load_kv(name):
+    kv = {}
+    with open(name, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            key, _, val = line.partition(" ")
+            kv[key] = val
+    return kv
+
+
+def fnum(s, default=float("nan")):
+    try:
+        return float(s)
+    except (TypeError, ValueError):
+        return default
+
+
+def fmt(v, digits=0):
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "-"
+    return f"{v:,.{digits}f}"
+
+
+def cmd_report(kvfile, csvfile, machine):
+    kv = load_kv(kvfile)
+    rows = []  # section, item, daemon, value, unit, load, note
+
+    def add(section, item, daemon, value, unit, load="", note=""):
+        rows.append([section, item, daemon, value, unit, load, note])
+
+    lines = []
+    n = kv.get("subscribers", "?")
+    lines.append(f"IMS core benchmark {kv.get('date', '')}  {machine}")
+    lines.append(f"subscribers provisioned: {n}; steps of {kv.get('step_seconds', '?')} s; "
+                 f"load before the run: {kv.get('load_start', '?')}")
+    lines.append("")
+    lines.append(f"{'measure':<30} {'max rate (0 failed)':>20} {'p50 ms':>8} {'p99 ms':>8}  load")
+    for key, label in (("reg_md5", "registration MD5 (REG/401/REG/200)"),
+                       ("reg_aka", "registration AKA"),
+                       ("calls", "calls (INVITE..BYE), setup")):
+        if f"{key}_rate" not in kv:
+            continue
+        rate = fnum(kv.get(f"{key}_rate"))
+        p50, p99 = fnum(kv.get(f"{key}_p50")), fnum(kv.get(f"{key}_p99"))
+        first_fail = kv.get(f"{key}_first_fail", "none")
+        load = kv.get(f"{key}_load", "")
+        unit = "calls/s" if key == "calls" else "reg/s"
+        lines.append(f"{label:<30} {fmt(rate) + ' ' + unit:>20} {fmt(p50, 1):>8} {fmt(p99, 1):>8}  {load}")
+        add(key, "max_rate", "", kv.get(f"{key}_rate"), unit, load,
+            f"first failing step: {first_fail}")
+        add(key, "latency_p50", "", kv.get(f"{key}_p50"), "ms", load)
+        add(key, "latency_p99", "", kv.get(f"{key}_p99"), "ms", load)
+    if "mar_p99" in kv:
+        lines.append(f"{'HSS MAR->MAA (at MD5 max rate)':<30} {kv.get('mar_count', '?') + ' MARs':>20} "
+                     f"{fmt(fnum(kv.get('mar_p50')), 2):>8} {fmt(fnum(kv.get('mar_p99')), 2):>8}  "
+                     f"{kv.get('mar_load', '')}")
+        add("hss_mar", "latency_p50", "hss", kv.get("mar_p50"), "ms", kv.get("mar_load", ""))
+        add("hss_mar", "latency_p99", "hss", kv.get("mar_p99"), "ms", kv.get("mar_load", ""))
+    lines.append("")
+    lines.append(f"{'cost per daemon':<30}" + "".join(f"{d[1]:>10}" for d in DAEMONS))
+
+    def row(label, key, digits, section, item, unit, scale=1.0):
+        vals = [fnum(kv.get(f"{key}_{d[0]}")) * scale for d in DAEMONS]
+        if all(math.isnan(v) for v in vals):
+            return
+        lines.append(f"{label:<30}" + "".join(f"{fmt(v, digits):>10}" for v in vals))
+        for d, v in zip(DAEMONS, vals):
+            if not math.isnan(v):
+                add(section, item, d[0], f"{v:.{max(digits, 1)}f}", unit)
+
+    row("live RSS, 0 registered (MiB)", "rss0", 1, "memory", "rss_0", "MiB", 1 / 1024)
+    row(f"live RSS, {kv.get('fill_count', n)} registered (MiB)", "rss1", 1, "memory", "rss_n",
+        "MiB", 1 / 1024)
+    row("peak RSS during the fill (MiB)", "hwm", 1, "memory", "rss_peak", "MiB", 1 / 1024)
+    row("bytes per registered subscriber", "bytes_per_sub", 0, "memory", "bytes_per_subscriber",
+        "B")
+    row("CPU us per registration (fill)", "cpu_reg_fill", 0, "cpu", "us_per_registration_fill",
+        "us")
+    row("CPU us per registration (MD5 max)", "cpu_reg_md5", 0, "cpu", "us_per_registration_md5",
+        "us")
+    row("CPU us per registration (AKA max)", "cpu_reg_aka", 0, "cpu", "us_per_registration_aka",
+        "us")
+    row("CPU us per call (max rate)", "cpu_calls", 0, "cpu", "us_per_call", "us")
+    if "fill_rate" in kv:
+        lines.append(f"(memory: {kv.get('fill_count')} subscribers registered at "
+                     f"{kv.get('fill_rate')}/s, {kv.get('fill_failed', '?')} failed, "
+                     f"load {kv.get('fill_load', '')})")
+        add("memory", "fill_registrations", "", kv.get("fill_count"), "registrations",
+            kv.get("fill_load", ""), f"failed {kv.get('fill_failed', '?')}")
+    print("\n".join(lines))
+    with open(csvfile, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["# " + machine])
+        w.writerow(["# date " + kv.get("date", "") + ", subscribers " + str(n) +
+                    ", step seconds " + kv.get("step_seconds", "") + ", commit " +
+                    kv.get("commit", "")])
+        w.writerow(["section", "item", "daemon", "value", "unit", "load", "note"])
+        w.writerows(rows)
+
+
+def main(argv):
+    if len(argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    cmd = argv[1]
+    if cmd == "rtt":
+        cmd_rtt(argv[2:])
+    elif cmd == "sippstat":
+        cmd_sippstat(argv[2])
+    elif cmd == "mar":
+        cmd_mar(argv[2])
+    elif cmd == "report":
+        cmd_report(argv[2], argv[3], argv[4])
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
