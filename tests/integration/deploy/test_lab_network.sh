@@ -15,7 +15,9 @@
 #   4. from the client namespace (10.R.0.2), SIPp registers alice (MD5)
 #      and carol (AKA) at 10.R.0.1:4060: 401 with realm lab.example, then
 #      200 — the seed data moved to the domain too;
-#   5. 'scripts/lab capture --seconds' on the server records it;
+#   5. 'scripts/lab capture --seconds' on the server records it (on "any"),
+#      and scripts/ladder places the client and the nodes of the configured
+#      cfg/ in it;
 #   6. everything stopped, dns-install --remove, configure --reset (the copy
 #      is back to the original files), namespaces deleted.
 #
@@ -176,6 +178,11 @@ fi
 wait "$CAP" || true
 check "capture on the server: REGISTERs from $CADDR" 4 \
 	"$(tshark -r "$W/lab-network.pcap" -n -d udp.port==4060,sip -Y "sip.Method == \"REGISTER\" and ip.src == $CADDR" 2>/dev/null | wc -l)"
+
+"$ROOT/scripts/ladder" "$W/lab-network.pcap" --list >"$W/ladder.txt" 2>&1 || true
+check "ladder of the lab-network capture: alice's REGISTER from the client reaches the P-CSCF" 2 \
+	"$(grep -c 'UE(alice) *-> P-CSCF *REGISTER sip:lab.example' "$W/ladder.txt")"
+check "ladder: the I-CSCF asks the HSS (UAR)" 4 "$(grep -c 'I-CSCF *-> HSS *UAR' "$W/ladder.txt")"
 
 # ---------------------------------------------------------------- 6. back
 
