@@ -142,6 +142,10 @@ int pcscf_register_edit(const struct pcscf_cfg *cfg, msg_t *msg, sip_t *sip)
 
 	if (!sip->sip_to || !sip->sip_from || !sip->sip_call_id || !sip->sip_cseq)
 		return 400;
+	/* a registrar is a SIP URI (RFC 3261 10.2); others cannot be routed */
+	enum url_type_e scheme = sip->sip_request->rq_url->url_type;
+	if (scheme != url_sip && scheme != url_sips)
+		return 416;
 	while (sip->sip_route)
 		sip_route_remove(msg, sip);
 	/* what a UE says about the visited network or charging is not trusted */
