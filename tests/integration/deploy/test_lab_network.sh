@@ -14,7 +14,8 @@
 #      as a client with "nameserver 10.R.0.1" in its resolv.conf would;
 #   4. from the client namespace (10.R.0.2), SIPp registers alice (MD5)
 #      and carol (AKA) at 10.R.0.1:4060: 401 with realm lab.example, then
-#      200 — the seed data moved to the domain too;
+#      200 — the seed data moved to the domain too; bob registers as well and
+#      alice calls him (INVITE ... BYE through the core on 10.R.0.1);
 #   5. 'scripts/lab capture --seconds' on the server records it (on "any"),
 #      and scripts/ladder places the client and the nodes of the configured
 #      cfg/ in it;
@@ -61,7 +62,7 @@ in_cli() { ip netns exec "$CLI" "$@"; }
 cleanup() {
 	set +e
 	[ -n "$NAMED_PID" ] && kill "$NAMED_PID" 2>/dev/null && sleep 0.5
-	if ip netns list | grep -q "^$SRV\b"; then
+	if ip netns list 2>/dev/null | grep -q "^$SRV\b"; then
 		in_srv "$ROOT/scripts/lab" down >"$W/down.log" 2>&1
 	fi
 	ip netns del "$CLI" 2>/dev/null
@@ -150,7 +151,7 @@ check "dns-install --remove empties named.conf.local again" 0 "$(wc -c <"$BIND/n
 # ---------------------------------------------------------------- 4. + 5. UEs
 
 SF=$SRC/tests/integration/capture
-in_srv "$ROOT/scripts/lab" capture "$W/lab-network.pcap" --seconds 8 >"$W/capture.log" 2>&1 &
+in_srv "$ROOT/scripts/lab" capture "$W/lab-network.pcap" --seconds 10 >"$W/capture.log" 2>&1 &
 CAP=$!
 for ((i = 0; i < 50; i++)); do
 	grep -q '^lab: capturing' "$W/capture.log" && break
@@ -175,14 +176,35 @@ if register carol "[authentication username=carol@$DOMAIN aka_K=carol-aka-secret
 else
 	fail "carol: $(grep -E '^(SIP/2.0|REGISTER)' "$W/carol.msg" 2>/dev/null | xargs)"
 fi
+# A call on the lab network: bob (MD5) registers from the client and answers
+# on that port; alice, registered above, calls him.
+if register bob "[authentication username=bob@$DOMAIN password=bob]" 25083; then
+	printf 'SEQUENTIAL\nbob\n' >"$W/uas.csv"
+	(cd "$W" && in_cli timeout 30 sipp -sf "$SF/uas.xml" -inf "$W/uas.csv" -m 1 -i "$CADDR" -p 25083 \
+		-nostdin -timeout 20s -timeout_error >/dev/null 2>&1) &
+	UAS=$!
+	sleep 0.3
+	printf 'SEQUENTIAL\nalice;bob;%s\n' "$DOMAIN" >"$W/call.csv"
+	if (cd "$W" && in_cli timeout 30 sipp "$SADDR:4060" -sf "$SF/uac.xml" -inf "$W/call.csv" -m 1 \
+		-i "$CADDR" -p 25081 -nostdin -timeout 15s -timeout_error >/dev/null 2>&1); then
+		ok "client: alice calls bob@$DOMAIN through $SADDR (INVITE, 180, 200, ACK, BYE, 200)"
+	else
+		fail "the call on the lab network failed"
+	fi
+	if wait "$UAS"; then ok "client: bob answered and took the BYE"; else fail "bob's UAS failed"; fi
+else
+	fail "bob did not register"
+fi
 wait "$CAP" || true
-check "capture on the server: REGISTERs from $CADDR" 4 \
+check "capture on the server: REGISTERs from $CADDR" 6 \
 	"$(tshark -r "$W/lab-network.pcap" -n -d udp.port==4060,sip -Y "sip.Method == \"REGISTER\" and ip.src == $CADDR" 2>/dev/null | wc -l)"
 
 "$ROOT/scripts/ladder" "$W/lab-network.pcap" --list >"$W/ladder.txt" 2>&1 || true
 check "ladder of the lab-network capture: alice's REGISTER from the client reaches the P-CSCF" 2 \
 	"$(grep -c 'UE(alice) *-> P-CSCF *REGISTER sip:lab.example' "$W/ladder.txt")"
-check "ladder: the I-CSCF asks the HSS (UAR)" 4 "$(grep -c 'I-CSCF *-> HSS *UAR' "$W/ladder.txt")"
+check "ladder: the I-CSCF asks the HSS (UAR)" 6 "$(grep -c 'I-CSCF *-> HSS *UAR' "$W/ladder.txt")"
+check "ladder: the call from alice's UE, LIR at the I-CSCF" "1 1" \
+	"$(grep -c 'UE(alice) *-> P-CSCF *INVITE sip:bob@lab.example' "$W/ladder.txt") $(grep -c 'I-CSCF *-> HSS *LIR' "$W/ladder.txt")"
 
 # ---------------------------------------------------------------- 6. back
 
