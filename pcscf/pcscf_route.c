@@ -104,6 +104,14 @@ static int terminating(struct pcscf *pc, struct ims_sip_tx *tx)
 
 	char *ruri = url_as_string(msg_home(msg), sip->sip_request->rq_url);
 	struct pcscf_reg *ue = ruri ? pcscf_reg_by_contact(pc->regs, ruri, time(NULL)) : NULL;
+	if (!ue && !is_initial(sip) && core) {
+		/* In a dialog the target is the UE's Contact of that dialog, which
+		 * need not be the one it registered (another user part, none at
+		 * all): go to it as it is. */
+		IMS_DEBUG("%s %s: in-dialog to %s", sip->sip_request->rq_method_name,
+			  call_id(sip), ruri ? ruri : "?");
+		return ims_sip_tx_forward(tx, NULL, NULL, NULL) < 0 ? (ack ? 0 : 500) : 0;
+	}
 	if (!ue) {
 		IMS_INFO("%s %s: no registered UE at %s", sip->sip_request->rq_method_name,
 			 call_id(sip), ruri ? ruri : "?");
