@@ -54,10 +54,16 @@ int pcscf_init(struct pcscf *pc, su_root_t *root)
 		IMS_ERR("[pcscf] trusted_addresses: at most %d addresses", IMS_TRUST_MAX);
 		return -1;
 	}
-	if (pc->cfg.rate_limit > 0 &&
-	    !(pc->ratelimit = pcscf_ratelimit_new(pc->cfg.rate_limit, 65536,
-						  pc->cfg.rate_limit_exempt)))
-		return -1;
+	if (pc->cfg.rate_limit > 0) {
+		/* the core (own address, trusted_addresses) is never limited */
+		char exempt[2048];
+		snprintf(exempt, sizeof exempt, "%s %s %s", pc->cfg.sip.listen,
+			 pc->cfg.trusted_addresses, pc->cfg.rate_limit_exempt);
+		pc->ratelimit = pcscf_ratelimit_new(pc->cfg.rate_limit, 65536, exempt);
+		if (!pc->ratelimit)
+			return -1;
+		IMS_INFO("rate limit: %d new requests/s per source address", pc->cfg.rate_limit);
+	}
 	pc->sip = ims_sip_create(root, &pc->cfg.sip, pc->cfg.path, pcscf_request, pc);
 	if (!pc->sip)
 		return -1;

@@ -18,8 +18,6 @@ struct rl_slot {
 	char ip[RL_IP_MAX]; /* "" = free */
 	int64_t tokens;     /* thousandths of a token */
 	int64_t last_ms;    /* last refill */
-	int64_t window_ms;  /* start of the second the refusals are counted in */
-	int refused;        /* 503s sent in that second */
 };
 
 struct pcscf_ratelimit {
@@ -27,7 +25,7 @@ struct pcscf_ratelimit {
 	unsigned n;
 	char exempt[RL_EXEMPT_MAX][RL_IP_MAX];
 	int n_exempt;
-	unsigned long refused, dropped; /* totals, for the log */
+	unsigned long refused; /* total, for the log */
 	struct rl_slot slots[];
 };
 
@@ -83,8 +81,6 @@ static struct rl_slot *slot_of(struct pcscf_ratelimit *rl, const char *ip, int64
 	snprintf(oldest->ip, sizeof oldest->ip, "%s", ip);
 	oldest->tokens = (int64_t)rl->rate * 1000;
 	oldest->last_ms = now_ms;
-	oldest->window_ms = now_ms;
-	oldest->refused = 0;
 	return oldest;
 }
 
@@ -110,15 +106,7 @@ enum pcscf_rl_verdict pcscf_ratelimit_check(struct pcscf_ratelimit *rl, const ch
 		s->tokens -= 1000;
 		return PCSCF_RL_PASS;
 	}
-	if (now_ms - s->window_ms >= 1000) {
-		s->window_ms = now_ms;
-		s->refused = 0;
-	}
-	if (s->refused < rl->rate) {
-		s->refused++;
-		return PCSCF_RL_REFUSE;
-	}
-	return PCSCF_RL_DROP;
+	return PCSCF_RL_REFUSE;
 }
 
 static int64_t mono_ms(void)
@@ -136,18 +124,13 @@ bool pcscf_ratelimit_refused(struct pcscf_ratelimit *rl, struct ims_sip_tx *tx)
 	enum pcscf_rl_verdict v = pcscf_ratelimit_check(rl, ip, mono_ms());
 	if (v == PCSCF_RL_PASS)
 		return false;
-	sip_t *sip = ims_sip_tx_request(tx);
-	bool ack = sip->sip_request->rq_method == sip_method_ack;
-	if (v == PCSCF_RL_DROP || ack) {
-		/* log the first drop of each thousand: a flood must not flood the log */
-		if (rl->dropped++ % 1000 == 0)
-			IMS_WARN("rate limit: %s over %d requests/s: dropping (%lu dropped so far)",
-				 ip, rl->rate, rl->dropped);
-		return true;
-	}
-	if (rl->refused++ % 1000 == 0)
+	rl->refused++;
+	/* log the first refusal of each thousand: a flood must not flood the log */
+	if (rl->refused % 1000 == 1)
 		IMS_WARN("rate limit: %s over %d requests/s: 503 (%lu refused so far)", ip,
 			 rl->rate, rl->refused);
+	if (ims_sip_tx_request(tx)->sip_request->rq_method == sip_method_ack)
+		return true; /* nothing to answer; the engine ends it */
 	ims_sip_tx_reply(tx, 503, "Service Unavailable - rate limit",
 			 SIPTAG_RETRY_AFTER_STR(RL_RETRY_AFTER), TAG_END());
 	return true;
