@@ -124,6 +124,10 @@ static int start_diameter(struct scscf *sc)
 
 static int start_sip(struct scscf *sc)
 {
+	if (ims_trust_init(&sc->trust, sc->cfg.sip.listen, sc->cfg.trusted_addresses) < 0) {
+		IMS_ERR("scscf: [scscf] trusted_addresses: too many or too long");
+		return -1;
+	}
 	sc->sip = ims_sip_create(sc->root, &sc->cfg.sip, sc->cfg.path, on_request, sc);
 	if (!sc->sip)
 		return -1;

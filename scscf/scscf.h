@@ -21,6 +21,7 @@
 
 #include "ims_bridge.h"
 #include "ims_sip.h"
+#include "ims_trust.h"
 #include "scscf_auth.h"
 #include "scscf_cfg.h"
 #include "scscf_ul.h"
@@ -39,8 +40,9 @@ struct scscf {
 	struct scscf_nonces *nonces;
 	struct scscf_sessions *sessions; /* sessions at an application server */
 	struct scscf_calllog *calls;     /* the call log */
-	su_timer_t *tick; /* 1 s: contact and nonce expiry */
-	bool diameter;    /* the Diameter node runs */
+	struct ims_trust trust;          /* sources of the core (sessions) */
+	su_timer_t *tick;                /* 1 s: contact and nonce expiry */
+	bool diameter;                   /* the Diameter node runs */
 };
 
 /* Bring the S-CSCF up on root with cfg (copied).  Returns 0, or -1 with

@@ -22,6 +22,7 @@ struct scscf_cfg {
 	char realm[128];         /* Digest realm of the challenges */
 	char service_route[256]; /* Service-Route of the 200 to REGISTER */
 	char icscf_uri[256];     /* next hop of originating requests to home targets ("" = DNS) */
+	char trusted_addresses[1024]; /* core nodes besides [sip] listen (common/ims_trust.h) */
 
 	/* [sip] */
 	struct ims_sip_cfg sip;

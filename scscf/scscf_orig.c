@@ -73,7 +73,7 @@ int scscf_orig(struct scscf *sc, struct ims_sip_tx *tx)
 	return scscf_ifc_continue(sc, tx, s);
 }
 
-static bool home_target(struct scscf *sc, const url_t *url)
+bool scscf_home_target(struct scscf *sc, const url_t *url)
 {
 	if (url->url_type == url_tel)
 		return true;
@@ -87,7 +87,7 @@ int scscf_orig_route_out(struct scscf *sc, struct ims_sip_tx *tx)
 	const url_t *ruri = sip->sip_request->rq_url;
 	url_t *hop = NULL;
 
-	if (!sip->sip_route && home_target(sc, ruri)) {
+	if (!sip->sip_route && scscf_home_target(sc, ruri)) {
 		/* the I-CSCF of the home network: configured, or by DNS */
 		char buf[300];
 		if (sc->cfg.icscf_uri[0])

@@ -290,12 +290,31 @@ static int continued(struct scscf *sc, struct ims_sip_tx *tx, uint32_t odi)
 	return scscf_ifc_continue(sc, tx, s);
 }
 
+/* An in-dialog request with no Route left whose target is one of our
+ * public identities rather than a contact: forwarding it by its
+ * Request-URI would send it to the I-CSCF and back here (a loop until
+ * 482); it goes to the identity's bindings instead (no iFCs: not an
+ * initial request). */
+static int to_identity(struct scscf *sc, struct ims_sip_tx *tx)
+{
+	sip_t const *sip = ims_sip_tx_request(tx);
+	char impu[SCSCF_ID_MAX];
+
+	if (ims_sip_url_impu(sip->sip_request->rq_url, impu, sizeof impu) < 0)
+		return 404;
+	IMS_DEBUG("%s (Call-ID %s): in a dialog, addressed to %s: its bindings",
+	          sip->sip_request->rq_method_name, scscf_call_id(tx), impu);
+	return scscf_term_fork(sc, tx, impu);
+}
+
 /* Loose-routed on: in-dialog requests, and others routed through us. */
 static int pass_on(struct scscf *sc, struct ims_sip_tx *tx)
 {
 	sip_t const *sip = ims_sip_tx_request(tx);
 	if (sip->sip_request->rq_method == sip_method_bye && sc->calls)
 		scscf_calllog_bye(sc->calls, scscf_call_id(tx));
+	if (!sip->sip_route && scscf_home_target(sc, sip->sip_request->rq_url))
+		return to_identity(sc, tx);
 	IMS_DEBUG("%s (Call-ID %s): along the route set", sip->sip_request->rq_method_name,
 	          scscf_call_id(tx));
 	return ims_sip_tx_forward(tx, NULL, NULL, NULL) < 0 ? 500 : 0;
@@ -306,6 +325,13 @@ int scscf_session_request(struct scscf *sc, struct ims_sip_tx *tx)
 	sip_t const *sip = ims_sip_tx_request(tx);
 	bool ack = sip->sip_request->rq_method == sip_method_ack;
 
+	if (!ims_trust_has(&sc->trust, ims_sip_tx_source_ip(tx))) {
+		/* UEs reach us through their P-CSCF only */
+		IMS_INFO("%s (Call-ID %s): 403, from %s, not a node of this core",
+		         sip->sip_request->rq_method_name, scscf_call_id(tx),
+		         ims_sip_tx_source_ip(tx));
+		return ack ? 0 : 403;
+	}
 	if (looped(sc, sip)) {
 		IMS_INFO("%s (Call-ID %s): loop detected", sip->sip_request->rq_method_name,
 		         scscf_call_id(tx));

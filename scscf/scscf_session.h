@@ -76,6 +76,8 @@ int scscf_session_response(void *ctx, struct ims_sip_tx *tx, msg_t *msg, sip_t *
 
 /* Originating (scscf_orig.c): top Route is our orig route. */
 int scscf_orig(struct scscf *sc, struct ims_sip_tx *tx);
+/* A target of the home network: tel:, or sip: in [sip] domain. */
+bool scscf_home_target(struct scscf *sc, const url_t *url);
 /* After the iFCs: route out (home -> I-CSCF, else DNS). */
 int scscf_orig_route_out(struct scscf *sc, struct ims_sip_tx *tx);
 

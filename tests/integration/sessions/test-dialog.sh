@@ -112,3 +112,38 @@ pid=$LAST_BG
 expect_sipp caller-prack "$A"
 wait_callee callee-prack "$pid"
 pass "183 with 100rel, PRACK, 200 and ACK"
+
+# A request inside a dialog that carries no Route (a UE that lost its route
+# set) and is addressed to bob's public identity: through the I-CSCF to
+# bob's S-CSCF, which sends it to bob's contacts instead of back to the
+# I-CSCF (no loop); bob's UE knows no such dialog: 481.
+{
+	scenario_head bob-noroute
+	echo '  <recv request="MESSAGE"/>'
+	respond_in_dialog "481 Call/Transaction Does Not Exist"
+	scenario_tail
+} >"$WORK/bob-noroute.xml"
+{
+	scenario_head alice-noroute
+	cat <<MSG
+  <send retrans="500"><![CDATA[
+MESSAGE sip:bob@$DOMAIN SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];rport
+Max-Forwards: 70
+From: <sip:alice@$DOMAIN>;tag=[pid]uac
+To: <sip:bob@$DOMAIN>;tag=no-such-dialog
+Call-ID: [call_id]
+CSeq: 5 MESSAGE
+Content-Length: 0
+
+]]></send>
+  <recv response="100" optional="true"/>
+  <recv response="481"/>
+MSG
+	scenario_tail
+} >"$WORK/alice-noroute.xml"
+callee bob-noroute "$B"
+pid=$LAST_BG
+expect_sipp alice-noroute "$A"
+wait_callee bob-noroute "$pid"
+pass "in-dialog request without a Route, to bob's identity: delivered to bob (481), no loop"

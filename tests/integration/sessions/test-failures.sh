@@ -116,3 +116,27 @@ for c in caller486:486 caller603:603 caller-cancel:487 caller404:404 caller480:4
 	expect_call "${c%%:*}" "^$ts +- +$ts ${c##*:} "
 done
 pass "imsctl calls lists 486, 603, 487, 404 and 480 with no answer time"
+
+# A UE going around its P-CSCF: an INVITE sent straight to the S-CSCF with
+# its orig Route and a forged P-Asserted-Identity, from an address that is
+# not a node of the core (this host's first global IPv4 address, if any):
+# 403 from the S-CSCF.
+OTHER=$(ip -4 -o addr show scope global 2>/dev/null | awk '{sub(/\/.*/, "", $4); print $4; exit}')
+if [ -n "$OTHER" ]; then
+	{
+		scenario_head bypass
+		invite alice bob alice-fail "Route: <sip:orig@scscf.open-ims.test:6060;lr>
+P-Asserted-Identity: <sip:alice@$DOMAIN>" | sed 's/;rport$//'
+		echo '  <recv response="100" optional="true"/>'
+		echo '  <recv response="403"/>'
+		ack_failure alice bob
+		scenario_tail
+	} >"$WORK/bypass.xml"
+	timeout 60 sipp 127.0.0.1:6060 -sf "$WORK/bypass.xml" -i "$OTHER" -p "$(free_port)" -m 1 \
+		-timeout 30s -timeout_error -recv_timeout 10000 -nostdin -trace_err \
+		-error_file "$WORK/bypass.err" -message_file "$WORK/bypass.msg" -trace_msg \
+		>"$WORK/bypass.log" 2>&1 || fail "INVITE from $OTHER straight to the S-CSCF was not refused with 403"
+	pass "INVITE from $OTHER straight to the S-CSCF (orig Route, forged identity): 403"
+else
+	echo "skip: no global IPv4 address to send from outside the core"
+fi
