@@ -32,6 +32,7 @@
 # The captures and diagrams stay in the test's build folder
 # (capture-register.pcap/.svg ...), for docs/walkthrough.md and for a look.
 set -euo pipefail
+. "$(dirname "$0")/../tap.sh"
 
 MODE=${1:?usage: test_capture.sh register|call}
 SRC=${IMS_SOURCE:?IMS_SOURCE not set (run through ctest)}
@@ -50,24 +51,7 @@ DECODE=(-d udp.port==4060,sip -d tcp.port==4060,sip -d udp.port==5060,sip -d tcp
 SIP_PORTS="4060 5060 6060"
 DIAMETER_PORTS="3868 3869 3870"
 CAP_PID=""
-failures=0
-n=0
 
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $*"
-}
-fail() {
-	n=$((n + 1))
-	failures=$((failures + 1))
-	echo "not ok $n - $*"
-}
-check() { # check DESCRIPTION EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: expected '$2', got '$3'"; fi
-}
-check_ge() { # check_ge DESCRIPTION MIN ACTUAL
-	if [ "$3" -ge "$2" ]; then ok "$1 ($3)"; else fail "$1: expected at least $2, got $3"; fi
-}
 
 cleanup() {
 	if [ -n "$CAP_PID" ] && kill -0 "$CAP_PID" 2>/dev/null; then

@@ -8,22 +8,11 @@
 #   - bad values are refused and change nothing;
 #   - --reset gives every file back byte for byte.
 set -euo pipefail
+. "$(dirname "$0")/../tap.sh"
 
 SRC=${IMS_SOURCE:?IMS_SOURCE not set (run through ctest)}
 W=$(mktemp -d "${TMPDIR:-/tmp}/ims-configure-XXXX")
 trap 'rm -rf "$W"' EXIT
-failures=0
-n=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $*"
-}
-fail() {
-	n=$((n + 1))
-	failures=$((failures + 1))
-	echo "not ok $n - $*"
-}
-check() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: expected '$2', got '$3'"; fi; }
 
 ROOT=$W/tree
 mkdir -p "$ROOT"

@@ -24,6 +24,7 @@
 #
 # Needs root and 'ip netns' (exit 77 = skipped otherwise).
 set -euo pipefail
+. "$(dirname "$0")/../tap.sh"
 
 SRC=${IMS_SOURCE:?IMS_SOURCE not set (run through ctest)}
 BUILD=${IMS_BUILD:?IMS_BUILD not set (run through ctest)}
@@ -38,18 +39,6 @@ ROOT=$W/tree
 STATE=$W/state
 BIND=$W/bind
 NAMED_PID=""
-failures=0
-n=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $*"
-}
-fail() {
-	n=$((n + 1))
-	failures=$((failures + 1))
-	echo "not ok $n - $*"
-}
-check() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: expected '$2', got '$3'"; fi; }
 
 if [ "$(id -u)" -ne 0 ] || ! ip netns list >/dev/null 2>&1; then
 	echo "# skipped: needs root and ip netns"

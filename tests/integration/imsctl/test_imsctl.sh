@@ -23,6 +23,7 @@
 # Everything it adds is named t6*; it removes it again, and the counts of
 # every table are compared with those before the test.
 set -uo pipefail
+. "$(dirname "$0")/../tap.sh"
 
 SRC=${IMS_SOURCE:?IMS_SOURCE not set (run through ctest)}
 HSS_BIN=${1:-}
@@ -30,8 +31,6 @@ IMSCTL=$SRC/scripts/imsctl
 PORT=${IMS_DB_PORT:-3307}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/imsctl-test.XXXXXX")
 HSS_PID=
-failures=0
-n=0
 
 cleanup() {
 	if [ -n "$HSS_PID" ]; then
@@ -44,18 +43,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $*"
-}
-fail() {
-	n=$((n + 1))
-	failures=$((failures + 1))
-	echo "not ok $n - $*"
-}
-check() { # check DESCRIPTION EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: expected '$2', got '$3'"; fi
-}
 contains() { # contains DESCRIPTION NEEDLE HAYSTACK
 	if [[ $3 == *"$2"* ]]; then ok "$1"; else fail "$1: no '$2' in: $3"; fi
 }

@@ -11,25 +11,12 @@
 # 2. MariaDB on 127.0.0.1:3307 answers as ims/ims, each database exists and
 #    its schema_migrations lists exactly the files of sql/<database>/.
 set -euo pipefail
+. "$(dirname "$0")/../tap.sh"
 
 SRES=${1:?usage: test_lab_infra.sh SRES_LOOKUP}
 SRC=${IMS_SOURCE:?IMS_SOURCE not set (run through ctest)}
 RESOLV=$SRC/cfg/resolv.conf
-failures=0
-n=0
 
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $*"
-}
-fail() {
-	n=$((n + 1))
-	failures=$((failures + 1))
-	echo "not ok $n - $*"
-}
-check() { # check DESCRIPTION EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: expected '$2', got '$3'"; fi
-}
 
 # Lookups in the format of sres_lookup: "dig" or "sres".
 lookup() { # lookup TOOL TYPE NAME
