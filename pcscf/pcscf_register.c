@@ -148,6 +148,9 @@ int pcscf_register_edit(const struct pcscf_cfg *cfg, msg_t *msg, sip_t *sip)
 		return 416;
 	while (sip->sip_route)
 		sip_route_remove(msg, sip);
+	/* a Path from the UE would have the core route its calls anywhere */
+	while (sip->sip_path)
+		msg_header_remove(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_path);
 	/* what a UE says about the visited network or charging is not trusted */
 	ims_sip_unknown_remove(msg, sip, "P-Visited-Network-ID");
 	ims_sip_unknown_remove(msg, sip, "P-Charging-Vector");

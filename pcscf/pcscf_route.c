@@ -85,11 +85,11 @@ static int terminating(struct pcscf *pc, struct ims_sip_tx *tx)
 
 	/* Only the core sends us terminating requests: from anyone else (a UE
 	 * that is not registered, e.g. with a forged Route to the S-CSCF and a
-	 * forged P-Asserted-Identity) an initial request is refused, and an
-	 * in-dialog one asserts nothing. */
+	 * forged P-Asserted-Identity, or a forged in-dialog request for a
+	 * registered UE) a request is refused. */
 	int own = ims_sip_tx_pop_own_routes(tx);
 	bool core = ims_trust_has(&pc->trust, ims_sip_tx_source_ip(tx));
-	if (is_initial(sip) && (own == 0 || !core)) {
+	if (!core || (own == 0 && is_initial(sip))) {
 		IMS_INFO("%s %s: refused: from %s:%d, which is not a registered UE%s",
 			 sip->sip_request->rq_method_name, call_id(sip), ims_sip_tx_source_ip(tx),
 			 ims_sip_tx_source_port(tx), core ? "" : " nor the core");
@@ -97,8 +97,6 @@ static int terminating(struct pcscf *pc, struct ims_sip_tx *tx)
 			return 0;
 		return ims_sip_tx_reply(tx, 403, "Forbidden - not registered", TAG_END()), 0;
 	}
-	if (!core)
-		ims_sip_unknown_remove(msg, sip, "P-Asserted-Identity");
 	if (sip->sip_route) /* further hops on the way */
 		return ims_sip_tx_forward(tx, NULL, NULL, NULL) < 0 ? 500 : 0;
 
