@@ -162,10 +162,32 @@ class UA:
         return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
     def ask(self, data, timeout=5.0):
-        """Send data (a request) and return its final response or None."""
+        """Send data (a request) and return its final response or None.
+        Over UDP the request is retransmitted as RFC 3261 17.1.2.2 says
+        (after 0.5 s, 1 s, 2 s ... until a response or timeout)."""
         self.send(data)
         cid = re.search(rb"(?im)^call-id\s*:\s*(\S+)", data)
-        return self.final(cid.group(1).decode() if cid else None, timeout)
+        cid = cid.group(1).decode() if cid else None
+        end = time.time() + timeout
+        interval, provisional = 0.5, False
+        while True:
+            left = end - time.time()
+            if left <= 0:
+                return None
+            wait = left if self.tcp or provisional else min(left, interval)
+            t0 = time.time()
+            while time.time() - t0 < wait:
+                r = self.recv(wait - (time.time() - t0))
+                if r is None:
+                    break
+                if cid and r.get("call-id") != cid:
+                    continue
+                if r.status >= 200:
+                    return r
+                provisional = True  # 1xx: stop retransmitting (Timer E -> T2)
+            if not self.tcp and not provisional:
+                self.send(data)
+                interval = min(interval * 2, 4.0)
 
     # ---- registration (Digest MD5) ----
 
