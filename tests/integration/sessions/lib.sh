@@ -10,6 +10,8 @@ BG_PIDS=() # background SIPp callees
 cleanup() {
 	local ue pid
 	for pid in "${BG_PIDS[@]}"; do
+		# the subshell's child is timeout(1), which passes SIGTERM to SIPp
+		pkill -TERM -P "$pid" 2>/dev/null || true
 		kill "$pid" 2>/dev/null || true
 	done
 	for ue in "${UES[@]}"; do
@@ -32,13 +34,18 @@ register() {
 	UES+=("$user $cuser $port")
 }
 
-# callee NAME PORT: run scenario NAME as a UE in the background on PORT.
+# callee NAME PORT: run scenario NAME as a UE in the background on PORT,
+# and return once it listens there (at most 10 s).
 callee() {
-	local name=$1 port=$2
+	local name=$1 port=$2 i
 	run_sipp "$name" "$port" &
 	BG_PIDS+=($!)
 	LAST_BG=$!
-	sleep 0.3
+	for i in $(seq 1 100); do
+		ss -Hlun "sport = :$port" 2>/dev/null | grep -q . && return 0
+		sleep 0.1
+	done
+	fail "callee $name does not listen on $port"
 }
 
 # wait_callee NAME PID: the background UE must have succeeded.
