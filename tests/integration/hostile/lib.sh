@@ -1,7 +1,9 @@
+# shellcheck shell=bash
 # Shared by the hostile.* tests (fixture lab.full): the registration tests'
 # SIPp helpers, and a normal SIPp registration to prove the core still works.
 # shellcheck source=../registration/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../registration/lib.sh"
+# shellcheck disable=SC2034 # used by the test scripts that source this
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # sipp_registers USER CONTACT_USER: an MD5 registration with SIPp through the

@@ -2,6 +2,7 @@
 # hostile.ratelimit: the P-CSCF restarted with [pcscf] rate_limit = 20
 # (a copy of cfg/), a flood from one address is limited while another UE
 # registers (ratelimit.py); the P-CSCF is restarted with cfg/ at the end.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 LAB=$IMS_SOURCE/scripts/lab
 RATE=20
