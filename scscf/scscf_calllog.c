@@ -332,6 +332,11 @@ void scscf_calllog_expire(struct scscf_calllog *cl, int64_t now, int max_age)
 	}
 }
 
+size_t scscf_calllog_active(const struct scscf_calllog *cl)
+{
+	return cl->ncalls;
+}
+
 size_t scscf_calllog_pending(struct scscf_calllog *cl)
 {
 	if (!cl->db)

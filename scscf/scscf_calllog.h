@@ -35,6 +35,9 @@ void scscf_calllog_bye(struct scscf_calllog *cl, const char *call_id);
 /* Forget calls in progress older than max_age s (lost BYEs). */
 void scscf_calllog_expire(struct scscf_calllog *cl, int64_t now, int max_age);
 
+/* Calls in progress (tests, status). */
+size_t scscf_calllog_active(const struct scscf_calllog *cl);
+
 /* Writes queued and not yet applied. */
 size_t scscf_calllog_pending(struct scscf_calllog *cl);
 
