@@ -34,8 +34,9 @@ def check(name, ok, detail=""):
         failed.append(name)
 
 
-def reply(raw, status, reason):
-    """A response to the request raw (bytes), with a To tag."""
+def reply(raw, status, reason, extra=""):
+    """A response to the request raw (bytes), with a To tag and extra
+    header lines."""
     head = raw.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace").split("\r\n")
     keep = []
     for line in head[1:]:
@@ -44,8 +45,8 @@ def reply(raw, status, reason):
             keep.append(line)
         elif name in ("to", "t"):
             keep.append(line if ";tag=" in line else line + ";tag=" + rnd(6))
-    return ("SIP/2.0 %d %s\r\n%s\r\nContent-Length: 0\r\n\r\n" % (
-        status, reason, "\r\n".join(keep))).encode()
+    return ("SIP/2.0 %d %s\r\n%s\r\n%sContent-Length: 0\r\n\r\n" % (
+        status, reason, "\r\n".join(keep), extra)).encode()
 
 
 class Callee(UA):
@@ -54,6 +55,7 @@ class Callee(UA):
     def __init__(self, ip):
         UA.__init__(self, ip)
         self.invites = []
+        self.extra = ""  # header lines added to the 486
 
     def serve(self, seconds):
         end = time.time() + seconds
@@ -70,7 +72,7 @@ class Callee(UA):
             if method == b"INVITE":
                 pai = re.findall(rb"(?im)^p-asserted-identity\s*:\s*(.*)$", data)
                 self.invites.append([p.decode().strip() for p in pai])
-                self.sock.sendto(reply(data, 486, "Busy Here"), addr)
+                self.sock.sendto(reply(data, 486, "Busy Here", self.extra), addr)
             elif method != b"ACK":
                 self.sock.sendto(reply(data, 200, "OK"), addr)
 
@@ -171,6 +173,21 @@ def pcscf_cases(alice, bob, evil, orig, bob_contact):
         check("... asserting alice, not carol", len(seen) == 1 and
               any("alice" in p for p in seen[0]) and not any("carol" in p for p in seen[0]),
               repr(seen))
+    # --- a hostile answer: a response sofia-sip could not forward ---
+    bob.extra = "Max-Forwards: 70\r\nMax-Forwards: 1\r\n"
+    alice.send(alice.request("INVITE", "sip:bob@" + DOMAIN, [], from_user="alice",
+                             to="<sip:bob@%s>" % DOMAIN))
+    r = None
+    end = time.time() + 10
+    while time.time() < end and r is None:
+        bob.serve(0.2)
+        r = alice.final(alice.last_call_id, 0.05)
+    bob.extra = ""
+    check("bob answers with two Max-Forwards: alice gets 502 (the response is dropped, "
+          "not forwarded: sofia-sip aborted serialising it)", r is not None and r.status == 502,
+          repr(r))
+    r = alice.ask(alice.request("OPTIONS", "sip:pcscf.%s:4060" % DOMAIN, [], from_user="alice"))
+    check("... and the P-CSCF still answers", r is not None and r.status == 200, repr(r))
     # --- registration ---
     mallory = UA("127.0.0.33")
     r = mallory.register("bob", auth_user="alice")
