@@ -23,6 +23,7 @@ struct scscf_cfg {
 	char service_route[256]; /* Service-Route of the 200 to REGISTER */
 	char icscf_uri[256];     /* next hop of originating requests to home targets ("" = DNS) */
 	char trusted_addresses[1024]; /* core nodes besides [sip] listen (common/ims_trust.h) */
+	int as_timeout_ms; /* an AS silent this long gets its default handling (0: off) */
 
 	/* [sip] */
 	struct ims_sip_cfg sip;

@@ -3,10 +3,12 @@
  * TS 29.228 annex B): evaluate the served user's initial filter criteria
  * in priority order from where the session stands; for the first that
  * matches, send the request to its application server with
- *   Route: <AS;lr>, <sip:scscf...;lr;odi=XXXXXXXX>
+ *   Route: <AS;lr>, <sip:scscf...;lr;odi=XXXXXXXX;s=N>
  * so that it comes back to us and we go on with the next iFC
- * (scscf_session.c finds the session by its odi).  When the AS does not
- * answer, scscf_session_response() applies its default handling.
+ * (scscf_session.c finds the session by its odi, and the step by s=).
+ * When the AS fails (408, 5xx) or stays silent for [scscf] as_timeout_ms
+ * (neither a response above 100 nor the request back), scscf_session.c
+ * applies its default handling.
  */
 #include "scscf_session.h"
 
@@ -113,15 +115,16 @@ static int to_as(struct scscf *sc, struct ims_sip_tx *tx, struct scscf_sess *s,
 	if (!d)
 		return 500;
 	scscf_sess_keep(sc->sessions, s);
-	int n = snprintf(routes, sizeof routes, "<%s%s>, <sip:%s:%d;lr;odi=%08x>", as,
+	int n = snprintf(routes, sizeof routes, "<%s%s>, <sip:%s:%d;lr;odi=%08x;s=%d>", as,
 	                 strstr(as, ";lr") ? "" : ";lr", sc->cfg.sip.name, sc->cfg.sip.port,
-	                 (unsigned)s->odi);
+	                 (unsigned)s->odi, s->next_ifc);
 	if (n < 0 || (size_t)n >= sizeof routes)
 		return 500;
 	int pushed = scscf_push_routes(tx, routes);
 	if (pushed < 0)
 		return 500;
 	d->odi = s->odi;
+	d->as_step = s->next_ifc;
 	d->at_as = true;
 	d->as_heard = false;
 	d->dh = ifc->as.default_handling;
@@ -130,7 +133,10 @@ static int to_as(struct scscf *sc, struct ims_sip_tx *tx, struct scscf_sess *s,
 	IMS_INFO("%s (Call-ID %s): iFC priority %d of %s -> %s",
 	         ims_sip_tx_request(tx)->sip_request->rq_method_name, scscf_call_id(tx),
 	         ifc->priority, s->served, as);
-	return ims_sip_tx_forward(tx, NULL, NULL, NULL) < 0 ? 503 : 0;
+	if (ims_sip_tx_forward(tx, NULL, NULL, NULL) < 0)
+		return 503;
+	scscf_txd_as_timer(d);
+	return 0;
 }
 
 int scscf_ifc_continue(struct scscf *sc, struct ims_sip_tx *tx, struct scscf_sess *s)

@@ -178,7 +178,10 @@ void scscf_pop_routes(struct ims_sip_tx *tx, int n)
 
 static void txd_free(void *p)
 {
-	free(p);
+	struct scscf_txd *d = p;
+	if (d->as_timer)
+		su_timer_destroy(d->as_timer);
+	free(d);
 }
 
 struct scscf_txd *scscf_txd(struct scscf *sc, struct ims_sip_tx *tx)
@@ -190,34 +193,71 @@ struct scscf_txd *scscf_txd(struct scscf *sc, struct ims_sip_tx *tx)
 	if (!d)
 		return NULL;
 	d->sc = sc;
+	d->tx_id = ims_sip_tx_id(tx);
 	ims_sip_tx_set_data(tx, d, txd_free);
 	return d;
 }
 
 /* ---- responses ---- */
 
-/* The AS of this branch did not answer (408) or failed (5xx) before saying
- * anything: default handling (TS 24.229 §5.4.3.2). 1 when handled. */
-static int as_failed(struct scscf *sc, struct ims_sip_tx *tx, struct scscf_txd *d, int status)
+/* Whether the AS of d's step has done something: answered above 100, or
+ * sent the request back to us (then later failures are not its own). */
+static bool as_alive(const struct scscf_txd *d, const struct scscf_sess *s)
 {
-	if (!d->at_as || d->as_heard || (status != 408 && status < 500))
+	return d->as_heard || (s && s->returned >= d->as_step);
+}
+
+/* Default handling (TS 24.229 §5.4.3.2) for the AS of d's step, which
+ * failed with status (408, 5xx) or stayed silent (status 0).  Returns 1
+ * when it took the transaction on (a response is then not relayed). */
+static int default_handling(struct scscf *sc, struct ims_sip_tx *tx, struct scscf_txd *d,
+                            int status)
+{
+	struct scscf_sess *s = scscf_sess_find(sc->sessions, d->odi);
+	const char *method = ims_sip_tx_request(tx)->sip_request->rq_method_name;
+
+	if (!d->at_as || as_alive(d, s))
 		return 0;
 	d->at_as = false;
+	if (s && s->abandoned < d->as_step)
+		s->abandoned = d->as_step; /* should it send the request back after all */
 	if (d->dh == IMS_DEFAULT_SESSION_TERMINATED) {
-		IMS_INFO("%s (Call-ID %s): application server failed (%d): session terminated",
-		         ims_sip_tx_request(tx)->sip_request->rq_method_name, scscf_call_id(tx),
-		         status);
-		return 0;
+		IMS_INFO("%s (Call-ID %s): application server %s (%d): session terminated", method,
+		         scscf_call_id(tx), status ? "failed" : "silent", status);
+		if (status)
+			return 0; /* its failure goes to the caller */
+		ims_sip_tx_reply(tx, 408, "Application Server Timeout", TAG_END());
+		return 1;
 	}
-	struct scscf_sess *s = scscf_sess_find(sc->sessions, d->odi);
-	IMS_INFO("%s (Call-ID %s): application server failed (%d): session continued",
-	         ims_sip_tx_request(tx)->sip_request->rq_method_name, scscf_call_id(tx), status);
+	IMS_INFO("%s (Call-ID %s): application server %s (%d): session continued", method,
+	         scscf_call_id(tx), status ? "failed" : "silent", status);
 	scscf_pop_routes(tx, d->pushed_routes);
 	d->pushed_routes = 0;
 	int rc = s ? scscf_ifc_continue(sc, tx, s) : 500;
 	if (rc >= 200)
 		ims_sip_tx_reply(tx, rc, NULL, TAG_END());
 	return 1;
+}
+
+static void as_silent(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct scscf_txd *d = (struct scscf_txd *)arg;
+	struct ims_sip_tx *tx = ims_sip_tx_find(d->sc->sip, d->tx_id);
+	if (tx)
+		default_handling(d->sc, tx, d, 0);
+}
+
+void scscf_txd_as_timer(struct scscf_txd *d)
+{
+	int ms = d->sc->cfg.as_timeout_ms;
+	if (ms <= 0)
+		return;
+	if (d->as_timer)
+		su_timer_reset(d->as_timer);
+	else
+		d->as_timer = su_timer_create(su_root_task(d->sc->root), (su_duration_t)ms);
+	if (!d->as_timer || su_timer_set(d->as_timer, as_silent, (su_timer_arg_t *)d) < 0)
+		IMS_WARN("cannot start the application server timer: nta's timeout applies");
 }
 
 int scscf_session_response(void *ctx, struct ims_sip_tx *tx, msg_t *msg, sip_t *sip)
@@ -227,7 +267,7 @@ int scscf_session_response(void *ctx, struct ims_sip_tx *tx, msg_t *msg, sip_t *
 	sip_t const *rq = ims_sip_tx_request(tx);
 	int status = sip->sip_status ? sip->sip_status->st_status : 500;
 
-	if (d && status >= 200 && as_failed(sc, tx, d, status)) {
+	if (d && (status == 408 || status >= 500) && default_handling(sc, tx, d, status)) {
 		msg_destroy(msg);
 		return 1;
 	}
@@ -253,12 +293,17 @@ static bool looped(struct scscf *sc, sip_t const *sip)
 	return own > MAX_OWN_VIAS;
 }
 
-static uint32_t odi_of(struct scscf *sc, sip_t const *sip)
+/* The odi (and the step, *step) of our top Route, or 0. */
+static uint32_t odi_of(struct scscf *sc, sip_t const *sip, int *step)
 {
 	sip_route_t const *r = sip->sip_route;
+	char val[16];
+
+	*step = 0;
 	if (!r || !ims_sip_is_me(sc->sip, r->r_url) || !r->r_url->url_params)
 		return 0;
-	char val[16];
+	if (url_param(r->r_url->url_params, "s", val, sizeof val) > 0)
+		*step = atoi(val);
 	if (url_param(r->r_url->url_params, "odi", val, sizeof val) == 0)
 		return 0;
 	return (uint32_t)strtoul(val, NULL, 16);
@@ -271,16 +316,27 @@ static bool orig_route(struct scscf *sc, sip_t const *sip)
 	       strcmp(r->r_url->url_user, "orig") == 0;
 }
 
-/* The request came back from an application server. */
-static int continued(struct scscf *sc, struct ims_sip_tx *tx, uint32_t odi)
+/* The request came back from the application server of step: the chain
+ * goes on after that step's iFC. */
+static int continued(struct scscf *sc, struct ims_sip_tx *tx, uint32_t odi, int step)
 {
 	struct scscf_sess *s = scscf_sess_find(sc->sessions, odi);
-	if (!s) {
-		IMS_INFO("%s (Call-ID %s): back from an application server, session %08x unknown",
-		         ims_sip_tx_request(tx)->sip_request->rq_method_name, scscf_call_id(tx),
-		         (unsigned)odi);
+	const char *method = ims_sip_tx_request(tx)->sip_request->rq_method_name;
+
+	if (!s || step <= 0 || (s->sp && step > (int)s->sp->nifcs)) {
+		IMS_INFO("%s (Call-ID %s): back from an application server: session %08x step %d "
+		         "unknown",
+		         method, scscf_call_id(tx), (unsigned)odi, step);
 		return 408;
 	}
+	if (step <= s->abandoned) {
+		IMS_INFO("%s (Call-ID %s): back from an application server we stopped waiting for",
+		         method, scscf_call_id(tx));
+		return 408;
+	}
+	if (s->returned < step)
+		s->returned = step;
+	s->next_ifc = step;
 	ims_sip_tx_pop_own_routes(tx);
 	if (ims_sip_tx_request(tx)->sip_request->rq_method == sip_method_invite) {
 		if (!scscf_txd(sc, tx))
@@ -337,9 +393,10 @@ int scscf_session_request(struct scscf *sc, struct ims_sip_tx *tx)
 		         scscf_call_id(tx));
 		return ack ? 0 : 482;
 	}
-	uint32_t odi = odi_of(sc, sip);
+	int step;
+	uint32_t odi = odi_of(sc, sip, &step);
 	if (odi && !ack)
-		return continued(sc, tx, odi);
+		return continued(sc, tx, odi, step);
 	bool in_dialog = sip->sip_to && sip->sip_to->a_tag;
 	if (orig_route(sc, sip) && !in_dialog && !ack)
 		return scscf_orig(sc, tx);

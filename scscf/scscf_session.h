@@ -40,14 +40,21 @@ struct scscf_sess {
 	struct ims_subscription *sub;         /* owned; NULL when the profile has no iFC */
 	const struct ims_service_profile *sp; /* in sub: the served identity's */
 	int next_ifc;                         /* evaluation order index of the next iFC */
+	/* Steps: an AS step is the next_ifc value once its iFC matched (>= 1);
+	 * it travels in the Route back to us (";s=N"). */
+	int returned;  /* highest step whose AS sent the request back */
+	int abandoned; /* highest step whose AS we stopped waiting for */
 };
 
 /* Per-transaction data of an initial request (freed with it). */
 struct scscf_txd {
 	struct scscf *sc;
-	uint32_t odi;  /* the session this transaction forwarded to an AS */
-	bool at_as;    /* the last branch went to an application server */
-	bool as_heard; /* ... and it answered something (>100) */
+	uint32_t tx_id;
+	uint32_t odi;         /* the session this transaction forwarded to an AS */
+	int as_step;          /* ... at that step */
+	su_timer_t *as_timer; /* [scscf] as_timeout_ms: the AS must say something */
+	bool at_as;           /* the last branch went to an application server */
+	bool as_heard;        /* ... and it answered something (>100) */
 	enum ims_default_handling dh;
 	int pushed_routes; /* Route entries pushed for the AS branch */
 };
@@ -71,6 +78,8 @@ void scscf_sess_done(struct scscf_sess *s);
 
 /* The transaction's data, created on first use (NULL: no memory). */
 struct scscf_txd *scscf_txd(struct scscf *sc, struct ims_sip_tx *tx);
+/* Arm the AS timer of d ([scscf] as_timeout_ms; 0: nta's timeouts only). */
+void scscf_txd_as_timer(struct scscf_txd *d);
 /* The response hook of initial INVITEs and AS branches. */
 int scscf_session_response(void *ctx, struct ims_sip_tx *tx, msg_t *msg, sip_t *sip);
 

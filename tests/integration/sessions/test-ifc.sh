@@ -8,6 +8,10 @@
 #   terminating iFC (Subject ifc-term) on bob's side: the same
 #   AS that does not answer (connection refused), SESSION_CONTINUED: the
 #     call goes on without it; SESSION_TERMINATED: the caller gets a 5xx
+#   AS that is silent (UDP, nothing comes back) for [scscf] as_timeout_ms:
+#     SESSION_CONTINUED: the call goes on without it; SESSION_TERMINATED: 408
+#   a failure of the callee behind the AS (500) is not the AS's: relayed,
+#     and bob sees one INVITE
 #   TERMINATING_UNREGISTERED iFC for carol (not registered, so the HSS says
 #     UNREGISTERED_SERVICE; the S-CSCF sends SAR UNREGISTERED_USER): the AS
 #     takes the INVITE and answers 486 itself
@@ -16,6 +20,7 @@
 [ -x "${IMS_TEST_AS:-}" ] || fail "IMS_TEST_AS (the test AS binary) is not set"
 ASP=$(free_port)
 DEAD=$(free_port) # nothing listens there (TCP: connection refused)
+SILENT=$(free_port) # a UDP socket that never answers
 A=$(free_port)
 B=$(free_port)
 
@@ -27,6 +32,7 @@ restore() {
 		UPDATE impu SET reg_state = 'not_registered', scscf_name = NULL, origin_host = NULL,
 			origin_realm = NULL WHERE reg_state = 'unregistered'"
 	[ -z "${AS_PID:-}" ] || kill "$AS_PID" 2>/dev/null || true
+	[ -z "${SILENT_PID:-}" ] || kill "$SILENT_PID" 2>/dev/null || true
 }
 CLEANUP_HOOK=restore
 
@@ -44,15 +50,24 @@ restore
 hss_sql "INSERT INTO application_server (id, name, server_name, default_handling) VALUES
 	(900, 'sessions-test-as', 'sip:127.0.0.1:$ASP', 0),
 	(901, 'sessions-dead-continued', 'sip:127.0.0.1:$DEAD;transport=tcp', 0),
-	(902, 'sessions-dead-terminated', 'sip:127.0.0.1:$DEAD;transport=tcp', 1);
+	(902, 'sessions-dead-terminated', 'sip:127.0.0.1:$DEAD;transport=tcp', 1),
+	(903, 'sessions-silent-continued', 'sip:127.0.0.1:$SILENT', 0),
+	(904, 'sessions-silent-terminated', 'sip:127.0.0.1:$SILENT', 1);
 $(ifc_rows 900 900 0 0 ifc-orig)
 $(ifc_rows 901 900 0 1 ifc-term)
 $(ifc_rows 902 901 0 0 ifc-dead-continued)
 $(ifc_rows 903 902 0 0 ifc-dead-terminated)
-$(ifc_rows 904 900 1 2 ifc-unreg)"
+$(ifc_rows 904 900 1 2 ifc-unreg)
+$(ifc_rows 905 903 0 0 ifc-silent-continued)
+$(ifc_rows 906 904 0 0 ifc-silent-terminated)"
 
 "$IMS_TEST_AS" -p "$ASP" -n test-as -r "$IMS_SOURCE/cfg/resolv.conf" 2>"$WORK/as.log" &
 AS_PID=$!
+python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+time.sleep(300)' "$SILENT" &
+SILENT_PID=$!
 sleep 0.3
 
 register alice alice-ifc "$A"
@@ -120,3 +135,26 @@ pass "AS unreachable, SESSION_TERMINATED: the caller got 503"
 expect_status unreg carol ifc-unreg 486 "X-Test-AS-Answer: 486"
 grep -q "INVITE $(call_id_of unreg)" "$WORK/as.log" || fail "the AS did not see carol's INVITE"
 pass "terminating-unregistered iFC: carol's INVITE went to the AS, which answered 486"
+
+call silent ifc-silent-continued
+grep -q '^X-Test-AS' "$WORK/bob-silent.msg" && fail "X-Test-AS without an AS?"
+pass "AS silent, SESSION_CONTINUED: the call went on without it after as_timeout_ms"
+
+expect_status silent-terminated bob ifc-silent-terminated 408
+pass "AS silent, SESSION_TERMINATED: the caller got 408"
+
+# bob fails behind the AS: the 500 is bob's, not the AS's
+{
+	scenario_head bob-fails
+	recv_invite
+	respond "500 Server Internal Error" bob-ifc
+	echo '  <recv request="ACK"/>'
+	echo '  <pause milliseconds="1000"/>'
+	scenario_tail
+} >"$WORK/bob-fails.xml"
+callee bob-fails "$B"
+pid=$LAST_BG
+expect_status fails bob ifc-orig 500
+wait_callee bob-fails "$pid"
+[ "$(grep -c '^INVITE ' "$WORK/bob-fails.msg")" = 1 ] || fail "bob got the INVITE more than once"
+pass "a callee's 500 behind the AS is relayed once, not taken for the AS's failure"
