@@ -93,8 +93,12 @@ static int mar_read(struct hss_req *r, struct mar *m)
 
 static int mar_identities(struct hss_req *r, struct mar *m)
 {
-	int rc;
+	int rc = hss_db_pair_get(m->impi_id, m->impu_id, &m->impi, &m->impu);
 
+	if (rc == HSS_DB_OK)
+		return 0; /* the usual case, in one round trip */
+	if (rc != HSS_DB_NOT_FOUND)
+		return hss_fail_db(r);
 	if (hss_db_step(r, hss_db_impi_get(m->impi_id, &m->impi), "unknown private identity") ||
 	    hss_db_step(r, hss_db_impu_get(m->impu_id, &m->impu), "unknown public identity"))
 		return HSS_STOP;

@@ -84,6 +84,13 @@ static int sar_identities(struct hss_req *r, struct sar *s)
 {
 	int rc;
 
+	if (s->has_impu && s->has_impi) {
+		rc = hss_db_pair_get(s->impi_id, s->impu_id, &s->impi, &s->impu);
+		if (rc == HSS_DB_OK)
+			return 0; /* the usual case, in one round trip */
+		if (rc != HSS_DB_NOT_FOUND)
+			return hss_fail_db(r);
+	}
 	if (s->has_impu &&
 	    hss_db_step(r, hss_db_impu_get(s->impu_id, &s->impu), "unknown public identity"))
 		return HSS_STOP;

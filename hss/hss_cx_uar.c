@@ -44,8 +44,12 @@ static int uar_read(struct hss_req *r, struct uar *u)
 
 static int uar_identities(struct hss_req *r, struct uar *u)
 {
-	int rc;
+	int rc = hss_db_pair_get(u->impi_id, u->impu_id, &u->impi, &u->impu);
 
+	if (rc == HSS_DB_OK)
+		return 0; /* the usual case, in one round trip */
+	if (rc != HSS_DB_NOT_FOUND)
+		return hss_fail_db(r);
 	if (hss_db_step(r, hss_db_impi_get(u->impi_id, &u->impi), "unknown private identity") ||
 	    hss_db_step(r, hss_db_impu_get(u->impu_id, &u->impu), "unknown public identity"))
 		return HSS_STOP;

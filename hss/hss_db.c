@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_COLS 16
+#define MAX_COLS 32 /* hss_db_pair_get reads 24 */
 #define MAX_PARAMS 8
 #define SLOW_MS 500 /* a failed attempt this slow was a timeout: no retry */
 
@@ -306,6 +306,10 @@ int hss_db_exec(int q, const struct hss_db_val *params, struct hss_db_val *cols,
 
 	if (!rows)
 		rows = &dummy;
+	if (hss_db_queries[q].n_cols > MAX_COLS || hss_db_queries[q].n_params > MAX_PARAMS) {
+		IMS_ERR("db: query %d has more columns or parameters than hss_db.c binds", q);
+		return HSS_DB_ERROR;
+	}
 	if (start < pool.down_until) {
 		IMS_DEBUG("db: server unavailable (retrying in %lld ms)",
 			  (long long)(pool.down_until - start));

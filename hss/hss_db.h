@@ -129,6 +129,12 @@ extern const int hss_db_n_queries;
 int hss_db_impi_get(const char *identity, struct hss_impi *out);
 /* Exact identity first, then a wildcarded PSI whose pattern matches. */
 int hss_db_impu_get(const char *identity, struct hss_impu *out);
+/* Both identities, exactly as stored, and linked: one statement instead of
+ * the three below.  HSS_DB_NOT_FOUND when either is unknown, a wildcarded
+ * PSI, or they are not linked: the caller then takes the three-step path,
+ * which says which. */
+int hss_db_pair_get(const char *impi_id, const char *impu_id, struct hss_impi *impi,
+		    struct hss_impu *impu);
 /* HSS_DB_OK when impi may use impu, else HSS_DB_NOT_FOUND. */
 int hss_db_impi_impu_linked(uint64_t impi_id, uint64_t impu_id);
 /* HSS_DB_OK when impu may register from the visited network vn. */

@@ -23,6 +23,7 @@ enum {
 	Q_SQN_RESYNC,
 	Q_PROFILE_IFCS,
 	Q_IFC_SPTS,
+	Q_PAIR_GET,
 	Q_COUNT
 };
 
@@ -86,6 +87,13 @@ const struct hss_db_query hss_db_queries[] = {
 	[Q_IFC_SPTS] = {"SELECT group_id, condition_negated, type + 0, header, value "
 			"FROM ifc_spt WHERE ifc_id = ? ORDER BY group_id, id",
 			1, 5},
+	/* UAR/MAR/SAR fast path: both identities and their link in one round
+	 * trip (hss_db_pair_get) */
+	[Q_PAIR_GET] = {"SELECT i.id, i.imsu_id, i.identity, i.auth_schemes, i.default_auth_scheme, "
+			"i.password, i.ha1, i.k, i.op, i.opc, i.amf, i.sqn, " IMPU_COLS
+			" FROM impi i JOIN impi_impu ii ON ii.impi_id = i.id JOIN impu u "
+			"ON u.id = ii.impu_id WHERE i.identity = ? AND u.identity = ?",
+			2, 12 + IMPU_NCOLS},
 };
 const int hss_db_n_queries = Q_COUNT;
 
@@ -202,6 +210,36 @@ static int exists(int q, struct hss_db_val *p)
 	if (rc != HSS_DB_OK)
 		return rc;
 	return rows ? HSS_DB_OK : HSS_DB_NOT_FOUND;
+}
+
+int hss_db_pair_get(const char *impi_id, const char *impu_id, struct hss_impi *impi,
+		    struct hss_impu *impu)
+{
+	struct hss_db_val p[] = {HSS_DB_SP(impi_id), HSS_DB_SP(impu_id)};
+	struct impu_row r = {.out = impu, .max = 1};
+	struct hss_db_val c[] = {
+		HSS_DB_U(&impi->id),        HSS_DB_U(&impi->imsu_id),       HSS_DB_S(impi->identity),
+		HSS_DB_S(impi->auth_schemes), HSS_DB_S(impi->default_scheme), HSS_DB_S(impi->password),
+		HSS_DB_S(impi->ha1),        HSS_DB_S(impi->k),              HSS_DB_S(impi->op),
+		HSS_DB_S(impi->opc),        HSS_DB_S(impi->amf),            HSS_DB_U(&impi->sqn),
+		HSS_DB_U(&r.tmp.id), HSS_DB_S(r.tmp.identity), HSS_DB_U(&r.type),
+		HSS_DB_S(r.tmp.wildcard), HSS_DB_U(&r.tmp.implicit_set),
+		HSS_DB_U(&r.tmp.service_profile_id), HSS_DB_U(&r.barring),
+		HSS_DB_U(&r.can_register), HSS_DB_U(&r.state),
+		HSS_DB_S(r.tmp.scscf_name), HSS_DB_S(r.tmp.origin_host),
+		HSS_DB_S(r.tmp.origin_realm),
+	};
+	uint64_t rows = 0;
+	int rc;
+
+	memset(impi, 0, sizeof *impi);
+	rc = hss_db_exec(Q_PAIR_GET, p, c, NULL, NULL, &rows, NULL);
+	if (rc != HSS_DB_OK)
+		return rc;
+	if (!rows)
+		return HSS_DB_NOT_FOUND;
+	impu_row(&r, c);
+	return HSS_DB_OK;
 }
 
 int hss_db_impi_impu_linked(uint64_t impi_id, uint64_t impu_id)
