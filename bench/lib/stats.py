@@ -114,7 +114,7 @@ def cmd_report(kvfile, csvfile, machine):
     n = kv.get("subscribers", "?")
     lines.append(f"IMS core benchmark {kv.get('date', '')}  {machine}")
     lines.append(f"subscribers provisioned: {n}; steps of {kv.get('step_seconds', '?')} s; "
-                 f"load before the run: {kv.get('load_start', '?')}")
+                 f"load before the run: {kv.get('load_start', '?')}; malloc: {kv.get('malloc', 'glibc')}")
     lines.append("")
     lines.append(f"{'measure':<30} {'max rate (0 failed)':>20} {'p50 ms':>8} {'p99 ms':>8}  load")
     for key, label in (("reg_md5", "registration MD5 (REG/401/REG/200)"),
@@ -154,7 +154,9 @@ def cmd_report(kvfile, csvfile, machine):
     row(f"live RSS, {kv.get('fill_count', n)} registered (MiB)", "rss1", 1, "memory", "rss_n",
         "MiB", 1 / 1024)
     row("peak RSS during the fill (MiB)", "hwm", 1, "memory", "rss_peak", "MiB", 1 / 1024)
-    row("bytes per registered subscriber", "bytes_per_sub", 0, "memory", "bytes_per_subscriber",
+    row("RSS bytes per registered subscriber", "bytes_per_sub", 0, "memory", "bytes_per_subscriber",
+        "B")
+    row("heap bytes in use per subscriber", "heap_per_sub", 0, "memory", "heap_bytes_per_subscriber",
         "B")
     row("CPU us per registration (fill)", "cpu_reg_fill", 0, "cpu", "us_per_registration_fill",
         "us")
@@ -163,6 +165,20 @@ def cmd_report(kvfile, csvfile, machine):
     row("CPU us per registration (AKA max)", "cpu_reg_aka", 0, "cpu", "us_per_registration_aka",
         "us")
     row("CPU us per call (max rate)", "cpu_calls", 0, "cpu", "us_per_call", "us")
+    counters = [("Com_stmt_execute", "prepared statements"), ("Questions", "statements, all"),
+                ("Innodb_rows_updated", "rows updated"),
+                ("Innodb_rows_inserted", "rows inserted"), ("Innodb_data_fsyncs", "fsyncs")]
+    ops = [("cpu_reg_fill", "reg (fill)"), ("cpu_reg_md5", "reg MD5"), ("cpu_reg_aka", "reg AKA"),
+           ("cpu_calls", "call")]
+    if any(f"db{o[0]}_Questions" in kv for o in ops):
+        lines.append("")
+        lines.append(f"{'MariaDB per operation':<30}" + "".join(f"{o[1]:>12}" for o in ops))
+        for key, label in counters:
+            vals = [fnum(kv.get(f"db{o[0]}_{key}")) for o in ops]
+            lines.append(f"{label:<30}" + "".join(f"{fmt(v, 2):>12}" for v in vals))
+            for o, v in zip(ops, vals):
+                if not math.isnan(v):
+                    add("mariadb", f"{key}_per_op", o[0], f"{v:.2f}", "per operation")
     if "fill_rate" in kv:
         lines.append(f"(memory: {kv.get('fill_count')} subscribers registered at "
                      f"{kv.get('fill_rate')}/s, {kv.get('fill_failed', '?')} failed, "
