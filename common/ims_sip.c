@@ -283,6 +283,19 @@ bool ims_sip_has_duplicate_single(sip_t const *sip)
 	return false;
 }
 
+/* Why a branch's response cannot be relayed, or NULL when it can. */
+static const char *response_unfit(const sip_t *sip)
+{
+	if (ims_sip_has_duplicate_single(sip))
+		return "with a duplicated single header";
+	/* RFC 3261 §16.7 step 3: when no Via remains after ours, the response
+	 * was meant for this element (a broken UA answering with the Via of
+	 * another request) and is not forwarded */
+	if (!sip->sip_via || !sip->sip_via->v_next)
+		return "with no Via after ours";
+	return NULL;
+}
+
 static int branch_response(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
 {
 	struct ims_sip_branch *b = (struct ims_sip_branch *)magic;
@@ -299,9 +312,11 @@ static int branch_response(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip
 		b->status = status;
 
 	msg_t *msg = nta_outgoing_getresponse(orq);
-	if (msg && ims_sip_has_duplicate_single(sip_object(msg))) {
-		IMS_WARN("sip: %d response with a duplicated single header: dropped%s", status,
-			 status >= 200 ? ", 502 instead" : "");
+	const char *unfit = msg ? response_unfit(sip_object(msg)) : NULL;
+	if (unfit) {
+		IMS_WARN("sip: %d response %s: dropped%s (Call-ID %s)", status, unfit,
+			 status >= 200 ? ", 502 instead" : "",
+			 tx->sip->sip_call_id ? tx->sip->sip_call_id->i_id : "-");
 		msg_destroy(msg);
 		msg = NULL;
 		if (status >= 200)

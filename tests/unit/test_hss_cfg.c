@@ -25,6 +25,7 @@ static void test_hss_cfg_file_gives_lab_defaults(void **state)
 	struct hss_cfg cfg;
 	char err[512] = "";
 
+	unsetenv("IMS_STATE"); /* the default below is the one without a lab */
 	assert_int_equal(hss_cfg_load(IMS_CFG_DIR "/hss.cfg", &cfg, err, sizeof err), 0);
 	assert_string_equal(cfg.db_host, "127.0.0.1");
 	assert_int_equal(cfg.db_port, 3307);
@@ -37,6 +38,12 @@ static void test_hss_cfg_file_gives_lab_defaults(void **state)
 	assert_int_equal(cfg.diameter_config[0], '/');
 	assert_true(ends_with(cfg.diameter_config, "/cfg/hss.fd.conf"));
 	assert_true(ends_with(cfg.control_socket, "/cfg/../.lab/run/hss.ctl"));
+
+	/* a lab in another state folder has its own control socket */
+	setenv("IMS_STATE", "/tmp/some-lab", 1);
+	assert_int_equal(hss_cfg_load(IMS_CFG_DIR "/hss.cfg", &cfg, err, sizeof err), 0);
+	assert_string_equal(cfg.control_socket, "/tmp/some-lab/run/hss.ctl");
+	unsetenv("IMS_STATE");
 }
 
 static void test_hss_cfg_defaults_equal_the_file(void **state)
