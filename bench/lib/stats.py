@@ -166,8 +166,7 @@ def cmd_report(kvfile, csvfile, machine):
         "us")
     row("CPU us per call (max rate)", "cpu_calls", 0, "cpu", "us_per_call", "us")
     counters = [("Com_stmt_execute", "prepared statements"), ("Questions", "statements, all"),
-                ("Innodb_rows_updated", "rows updated"),
-                ("Innodb_rows_inserted", "rows inserted"), ("Innodb_data_fsyncs", "fsyncs")]
+                ("Innodb_data_fsyncs", "fsyncs")]
     ops = [("cpu_reg_fill", "reg (fill)"), ("cpu_reg_md5", "reg MD5"), ("cpu_reg_aka", "reg AKA"),
            ("cpu_calls", "call")]
     if any(f"db{o[0]}_Questions" in kv for o in ops):
