@@ -58,10 +58,20 @@ def check(cond, what):
 
 
 def port():
-    """A free UDP port on loopback for one SIPp UE."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port free for both UDP and TCP, for one SIPp UE (with TCP
+    SIPp binds the number too; a UDP-only check let it collide now and then
+    with a connection still in TIME_WAIT, and SIPp sent nothing)."""
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            u.bind(("127.0.0.1", 0))
+            p = u.getsockname()[1]
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
+                try:
+                    t.bind(("127.0.0.1", p))
+                except OSError:
+                    continue
+                return p
+    raise RuntimeError("no port free for both UDP and TCP")
 
 
 # ------------------------------------------------------------------ SIPp
