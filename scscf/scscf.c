@@ -61,6 +61,14 @@ static int on_request(void *ctx, struct ims_sip_tx *tx)
 
 	switch (sip->sip_request->rq_method) {
 	case sip_method_register:
+		/* only through an I-CSCF of ours: a UE registering here directly
+		 * would skip its P-CSCF (no Path, no identity assertion there) */
+		if (!ims_trust_has(&sc->trust, ims_sip_tx_source_ip(tx))) {
+			IMS_INFO("REGISTER %s: refused: from %s, outside the core",
+				 sip->sip_call_id ? sip->sip_call_id->i_id : "-",
+				 ims_sip_tx_source_ip(tx));
+			return 403;
+		}
 		return scscf_register(sc, tx);
 	case sip_method_options:
 		return on_options(sc, tx);
