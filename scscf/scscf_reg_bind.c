@@ -176,6 +176,28 @@ static int plan_order(struct reg_ctx *rc)
 	return 0;
 }
 
+/* RFC 3261 §10.3 step 6 (Kamailio's max_contacts): the bindings the
+ * identity would have once the plan is applied, the ones it keeps plus the
+ * new ones, must fit max_contacts.  Without this check an extra contact got
+ * a 200 that did not list it (the store dropped it with a warning), and the
+ * UE and the P-CSCF took it for registered. */
+static int plan_room(struct reg_ctx *rc)
+{
+	struct scscf_reg *reg = scscf_ul_find(rc->sc->ul, rc->impu);
+	int total = reg ? reg->n_contacts : 0;
+
+	for (int i = 0; i < rc->n_contacts; i++) {
+		bool bound = reg && scscf_ul_contact_match(reg, &rc->contacts[i]);
+		if (!bound && rc->contacts[i].expires > 0)
+			total++;
+		else if (bound && rc->contacts[i].expires == 0)
+			total--;
+	}
+	if (total > rc->sc->cfg.max_contacts)
+		return scscf_reg_fail(rc, 403, "too many contacts");
+	return 0;
+}
+
 static int plan_contacts(struct reg_ctx *rc, struct ims_sip_tx *tx)
 {
 	sip_t const *sip = ims_sip_tx_request(tx);
@@ -201,7 +223,8 @@ static int plan_contacts(struct reg_ctx *rc, struct ims_sip_tx *tx)
 			return status;
 		rc->n_contacts++;
 	}
-	return plan_order(rc);
+	int status = plan_order(rc);
+	return status ? status : plan_room(rc);
 }
 
 /* Will reg keep a binding once the plan is applied? */

@@ -389,6 +389,19 @@ def test_two_devices():
     deregister_all("bob")
 
 
+def test_max_contacts():
+    """max_contacts (10) bindings, then an 11th contact is refused with 403,
+    not answered 200 without it; a refresh of a bound contact still works."""
+    ports = [port() for _ in range(10)]
+    for p in ports:
+        register("bob", local_port=p, expires=120)
+    resp, _, _ = register("bob", expires=120, final=403)
+    check(len(fetch("bob")) == 10, "10 bindings expected")
+    resp, _, _ = register("bob", local_port=ports[0], expires=120)
+    check(len(contacts_of(resp)) == 10, "refresh: 10 bindings expected")
+    deregister_all("bob")
+
+
 def test_expiry():
     """A binding with Expires: 5 is gone a few seconds later."""
     lp = port()
