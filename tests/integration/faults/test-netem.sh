@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# faults.netem: 10 % packet loss on loopback (netem) and the core still
+# registers and places a call, through retransmissions (SIPp's
+# retrans="500" at the UEs, nta's Timer A/E in the CSCFs, TCP's for
+# Diameter and MySQL).  Every message on lo, both ways, has a 10 % chance
+# of being dropped, Diameter and MySQL included.
+#
+# The loss is made with tc's netem qdisc on lo when the kernel has it
+# (CONFIG_NET_SCH_NETEM), else with an nftables rule that drops 10 % of
+# what arrives on lo (numgen random; an input rule, so that the sender sees
+# no error, as with a real loss) -- this machine's kernel has no netem.
+# Either goes on the loopback of the namespace the test runs in, so it
+# runs only in a private network namespace (scripts/test --netns ...):
+# never on the machine's own lo.  Elsewhere, or without root, or with
+# neither netem nor nft, it exits 77 (skipped) and says why.
+#
+# Bounds: each SIPp UE retransmits at most 10 times (7 for INVITE), each
+# scenario has 60 s; 10 registrations and 1 call must all complete.
+# shellcheck source=../sessions/lib.sh
+. "$(dirname "$0")/../sessions/lib.sh"
+. "$(dirname "$0")/../tap.sh"
+
+skip() {
+	echo "# SKIP: $*"
+	exit 77
+}
+[ "$(id -u)" -eq 0 ] || skip "needs root (tc qdisc on lo)"
+if [ "$(readlink /proc/self/ns/net)" = "$(readlink /proc/1/ns/net)" ]; then
+	skip "not in a private network namespace (run it with scripts/test --netns); the loss would hit the machine's own loopback"
+fi
+PCT=${FAULTS_LOSS_PCT:-10}
+LOSS="$PCT% loss"
+
+unloss() {
+	tc qdisc del dev lo root 2>/dev/null || true
+	nft delete table inet ims_loss 2>/dev/null || true
+}
+CLEANUP_HOOK=unloss
+if command -v tc >/dev/null && tc qdisc add dev lo root netem loss "$PCT%" 2>/dev/null; then
+	echo "# netem: $(tc qdisc show dev lo)"
+	how=netem
+elif command -v nft >/dev/null &&
+	nft add table inet ims_loss &&
+	nft add chain inet ims_loss in '{ type filter hook input priority 0; }' &&
+	nft add rule inet ims_loss in iif lo numgen random mod 100 '<' "$PCT" counter drop; then
+	echo "# no netem in this kernel; nftables drops $PCT % of what arrives on lo"
+	how=nft
+else
+	skip "neither tc netem (kernel CONFIG_NET_SCH_NETEM) nor nft (Debian package nftables) can drop packets here"
+fi
+
+# Registrations: alice and bob (MD5), five UEs each (max_contacts is 10,
+# the call below adds one more each); each must end in 200.
+ok_regs=0
+retrans=0
+for i in $(seq 1 10); do
+	port=$(free_port)
+	u=alice
+	[ $((i % 2)) -eq 0 ] && u=bob
+	reg_scenario "reg$i" $u "$u-netem$i" 60 "$(md5_auth $u $u)"
+	if run_sipp "reg$i" "$port" -max_non_invite_retrans 10; then
+		ok_regs=$((ok_regs + 1))
+		UES+=("$u $u-netem$i $port")
+	else
+		echo "# reg$i failed:"
+		tail -n 5 "$WORK/reg$i.err" 2>/dev/null | sed 's/^/#   /' || true
+	fi
+	# SIPp's log of messages has each send; more than 2 REGISTERs = retransmissions
+	sent=$(grep -c '^REGISTER ' "$WORK/reg$i.msg" 2>/dev/null || true)
+	retrans=$((retrans + ${sent:-2} - 2))
+done
+check "10 registrations through ${LOSS} complete" 10 "$ok_regs"
+echo "# UE REGISTER retransmissions over the 10 registrations: $retrans"
+
+# A call alice -> bob: INVITE/180/200/ACK, BYE/200, each side retransmitting.
+A=$(free_port)
+B=$(free_port)
+register alice alice-netem-call "$A"
+register bob bob-netem-call "$B"
+{
+	scenario_head callee
+	recv_invite
+	respond "180 Ringing" bob-netem-call
+	# the 200 is retransmitted until the ACK comes (RFC 3261 13.3.1.4)
+	respond "200 OK" bob-netem-call "Content-Type: application/sdp" "$SDP_BODY" |
+		sed 's/<send>/<send retrans="500">/'
+	echo '  <recv request="ACK"/>'
+	echo '  <recv request="BYE"/>'
+	respond_in_dialog "200 OK"
+	# stay a while: a lost 200 brings the BYE again, SIPp answers it again
+	echo '  <pause milliseconds="4000"/>'
+	scenario_tail
+} >"$WORK/callee.xml"
+{
+	scenario_head caller
+	invite alice bob alice-netem-call
+	echo '  <recv response="100" optional="true"/>'
+	echo '  <recv response="180" optional="true"/>'
+	echo '  <recv response="200" rrs="true"/>'
+	ack alice bob alice-netem-call
+	echo '  <pause milliseconds="1000"/>'
+	in_dialog_uac BYE 2 alice bob alice-netem-call
+	echo '  <recv response="200"/>'
+	echo '  <pause milliseconds="4000"/>'
+	scenario_tail
+} >"$WORK/caller.xml"
+callee callee "$B"
+cpid=$LAST_BG
+call_ok=0
+run_sipp caller "$A" && call_ok=1
+wait "$cpid" || call_ok=0
+check "a call alice -> bob through ${LOSS} completes (INVITE..BYE)" 1 "$call_ok"
+[ "$call_ok" = 1 ] || tail -n 40 "$WORK/caller.msg" "$WORK/callee.msg" 2>/dev/null | sed 's/^/#   /'
+inv=$(grep -c '^INVITE ' "$WORK/caller.msg" 2>/dev/null || true)
+echo "# INVITEs sent by the caller (1 = no retransmission): $inv"
+[ "$how" = nft ] && echo "# packets dropped on lo: $(nft list table inet ims_loss | grep -o 'packets [0-9]*')"
+unloss
+tap_done "with ${LOSS} on lo ($how)"
