@@ -8,7 +8,10 @@
 
 #include <sofia-sip/url.h>
 
+#include "ims_slab.h"
+
 struct pcscf_regtab {
+	struct ims_slab *slab; /* the entries, on pages of their own */
 	unsigned max, count, nbuckets;
 	struct pcscf_reg **by_addr, **by_contact;
 };
@@ -37,9 +40,10 @@ struct pcscf_regtab *pcscf_regtab_new(unsigned max_entries)
 	t->nbuckets = 1024;
 	while (t->nbuckets < max_entries / 2 && t->nbuckets < (1u << 22))
 		t->nbuckets <<= 1;
+	t->slab = ims_slab_new();
 	t->by_addr = calloc(t->nbuckets, sizeof *t->by_addr);
 	t->by_contact = calloc(t->nbuckets, sizeof *t->by_contact);
-	if (!t->by_addr || !t->by_contact) {
+	if (!t->slab || !t->by_addr || !t->by_contact) {
 		pcscf_regtab_free(t);
 		return NULL;
 	}
@@ -50,14 +54,7 @@ void pcscf_regtab_free(struct pcscf_regtab *t)
 {
 	if (!t)
 		return;
-	for (unsigned i = 0; t->by_contact && i < t->nbuckets; i++) {
-		struct pcscf_reg *r = t->by_contact[i];
-		while (r) {
-			struct pcscf_reg *next = r->next_contact;
-			free(r);
-			r = next;
-		}
-	}
+	ims_slab_destroy(t->slab); /* every entry with it */
 	free(t->by_addr);
 	free(t->by_contact);
 	free(t);
@@ -112,7 +109,7 @@ static void drop(struct pcscf_regtab *t, struct pcscf_reg **slot)
 	*slot = r->next_contact;
 	unlink_addr(t, r);
 	t->count--;
-	free(r);
+	ims_slab_free(t->slab, r, r->size);
 }
 
 /* The first identity of a P-Associated-URI list, without the brackets. */
@@ -149,10 +146,12 @@ struct pcscf_reg *pcscf_reg_save(struct pcscf_regtab *t, const char *contact,
 
 	size_t lk = strlen(key) + 1, lc = strlen(contact) + 1, li = strlen(impus) + 1,
 	       la = strlen(asserted) + 1, ls = strlen(service_route) + 1;
-	struct pcscf_reg *r = malloc(sizeof *r + lk + lc + li + la + ls);
+	size_t size = sizeof(struct pcscf_reg) + lk + lc + li + la + ls;
+	struct pcscf_reg *r = ims_slab_alloc(t->slab, size);
 	if (!r)
 		return NULL;
 	memset(r, 0, sizeof *r);
+	r->size = (uint32_t)size;
 	char *p = r->blob;
 	r->contact_key = memcpy(p, key, lk), p += lk;
 	r->contact = memcpy(p, contact, lc), p += lc;

@@ -15,6 +15,7 @@
 struct pcscf_reg {
 	struct pcscf_reg *next_addr, *next_contact; /* hash chains */
 	time_t expires;
+	uint32_t size; /* bytes allocated, blob included */
 	uint16_t src_port;
 	bool tcp;
 	char src_ip[46];
