@@ -21,6 +21,10 @@ struct scscf_ul {
 	struct scscf_reg *regs;
 	struct scscf_ul_hooks hooks;
 	bool has_hooks;
+	/* No contact expires before this, so scscf_ul_expire() need not walk
+	 * every registration (once a second on the SIP loop) before then:
+	 * lowered by every save, recomputed by every walk. */
+	int64_t next_expiry;
 	struct ul_index *buckets[UL_BUCKETS];
 };
 
@@ -310,6 +314,8 @@ struct scscf_contact *scscf_ul_contact_save(struct scscf_ul *ul, struct scscf_re
 		*err = -ENOMEM;
 		return NULL;
 	}
+	if (c->expires < ul->next_expiry)
+		ul->next_expiry = c->expires;
 	if (old) {
 		c->next = old->next;
 		*slot = c;
@@ -345,8 +351,11 @@ int scscf_ul_expire(struct scscf_ul *ul, int64_t now,
                     void (*gone)(void *arg, const struct scscf_reg *reg), void *arg)
 {
 	int removed = 0;
+	int64_t next_expiry = INT64_MAX;
 	struct scscf_reg *reg = ul->regs;
 
+	if (now < ul->next_expiry)
+		return 0;
 	while (reg) {
 		struct scscf_reg *next = reg->next;
 		struct scscf_contact *c = reg->contacts;
@@ -356,6 +365,8 @@ int scscf_ul_expire(struct scscf_ul *ul, int64_t now,
 			if (c->expires <= now) {
 				scscf_ul_contact_remove(ul, reg, c);
 				removed++;
+			} else if (c->expires < next_expiry) {
+				next_expiry = c->expires;
 			}
 			c = cn;
 		}
@@ -366,5 +377,6 @@ int scscf_ul_expire(struct scscf_ul *ul, int64_t now,
 		}
 		reg = next;
 	}
+	ul->next_expiry = next_expiry;
 	return removed;
 }

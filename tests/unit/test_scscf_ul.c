@@ -160,6 +160,29 @@ static void test_expiry_removes_contacts_then_the_registration(void **state)
 	scscf_ul_destroy(ul);
 }
 
+static void test_expiry_walk_waits_for_the_earliest_contact_and_sees_new_ones(void **state)
+{
+	struct scscf_ul *ul = scscf_ul_new(10);
+	struct scscf_reg *a = scscf_ul_add(ul, "sip:alice@open-ims.test", "alice@open-ims.test");
+	int err;
+	struct scscf_binding a1 = contact("sip:a1@h", NULL, 0, 500),
+	                     a2 = contact("sip:a2@h", NULL, 0, 120);
+	scscf_ul_contact_save(ul, a, &a1, &err);
+	assert_int_equal(scscf_ul_expire(ul, 100, NULL, NULL), 0); /* learns 500 */
+	/* a contact saved later that expires sooner is not missed */
+	scscf_ul_contact_save(ul, a, &a2, &err);
+	assert_int_equal(scscf_ul_expire(ul, 119, NULL, NULL), 0);
+	assert_int_equal(scscf_ul_expire(ul, 121, NULL, NULL), 1);
+	assert_int_equal(a->n_contacts, 1);
+	/* a refresh that moves the expiry later: the walk finds it at its time */
+	a1.expires = 900;
+	scscf_ul_contact_save(ul, a, &a1, &err);
+	assert_int_equal(scscf_ul_expire(ul, 600, NULL, NULL), 0);
+	assert_int_equal(a->n_contacts, 1);
+	assert_int_equal(scscf_ul_expire(ul, 900, NULL, NULL), 1);
+	scscf_ul_destroy(ul);
+}
+
 /* ---- hooks ---- */
 
 struct counts {
@@ -217,6 +240,7 @@ int main(void)
 	    cmocka_unit_test(test_contacts_by_uri_and_by_instance),
 	    cmocka_unit_test(test_max_contacts),
 	    cmocka_unit_test(test_expiry_removes_contacts_then_the_registration),
+	    cmocka_unit_test(test_expiry_walk_waits_for_the_earliest_contact_and_sees_new_ones),
 	    cmocka_unit_test(test_hooks_report_every_change),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
