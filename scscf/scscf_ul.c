@@ -1,6 +1,8 @@
 /* scscf_ul — see scscf_ul.h. */
 #include "scscf_ul.h"
 
+#include "ims_slab.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +27,25 @@ struct scscf_ul {
 	 * every registration (once a second on the SIP loop) before then:
 	 * lowered by every save, recomputed by every walk. */
 	int64_t next_expiry;
+	/* Everything a registration owns (entries, strings, contacts) comes
+	 * from here, on pages of its own rather than malloc's, where it kept
+	 * the pages of short-lived transactions resident (docs/performance.md). */
+	struct ims_slab *slab;
 	struct ul_index *buckets[UL_BUCKETS];
 };
+
+static char *ul_strdup(struct scscf_ul *ul, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *copy = ims_slab_alloc(ul->slab, n);
+	return copy ? memcpy(copy, s, n) : NULL;
+}
+
+static void ul_strfree(struct scscf_ul *ul, char *s)
+{
+	if (s)
+		ims_slab_free(ul->slab, s, strlen(s) + 1);
+}
 
 static unsigned hash(const char *s)
 {
@@ -39,8 +58,14 @@ static unsigned hash(const char *s)
 struct scscf_ul *scscf_ul_new(int max_contacts)
 {
 	struct scscf_ul *ul = calloc(1, sizeof *ul);
-	if (ul)
-		ul->max_contacts = max_contacts > 0 ? max_contacts : 1;
+	if (!ul)
+		return NULL;
+	ul->slab = ims_slab_new();
+	if (!ul->slab) {
+		free(ul);
+		return NULL;
+	}
+	ul->max_contacts = max_contacts > 0 ? max_contacts : 1;
 	return ul;
 }
 
@@ -78,7 +103,7 @@ struct scscf_reg *scscf_ul_find(struct scscf_ul *ul, const char *identity)
 
 static int index_add(struct scscf_ul *ul, struct scscf_reg *reg, const char *key)
 {
-	struct ul_index *e = malloc(sizeof *e);
+	struct ul_index *e = ims_slab_alloc(ul->slab, sizeof *e);
 	if (!e)
 		return -ENOMEM;
 	unsigned h = hash(key);
@@ -97,7 +122,7 @@ static void index_drop(struct scscf_ul *ul, struct scscf_reg *reg)
 			if ((*p)->reg == reg && (*p)->key == reg->assoc[i]) {
 				struct ul_index *e = *p;
 				*p = e->next;
-				free(e);
+				ims_slab_free(ul->slab, e, sizeof *e);
 			} else {
 				p = &(*p)->next;
 			}
@@ -117,17 +142,18 @@ struct scscf_reg *scscf_ul_add(struct scscf_ul *ul, const char *impu, const char
 {
 	if (strlen(impu) >= SCSCF_ID_MAX || strlen(impi) >= SCSCF_ID_MAX || index_get(ul, impu))
 		return NULL;
-	struct scscf_reg *reg = calloc(1, sizeof *reg);
+	struct scscf_reg *reg = ims_slab_alloc(ul->slab, sizeof *reg);
 	if (!reg)
 		return NULL;
-	reg->impu = strdup(impu);
-	reg->impi = strdup(impi);
-	reg->assoc[0] = strdup(impu);
+	memset(reg, 0, sizeof *reg);
+	reg->impu = ul_strdup(ul, impu);
+	reg->impi = ul_strdup(ul, impi);
+	reg->assoc[0] = ul_strdup(ul, impu);
 	if (!reg->impu || !reg->impi || !reg->assoc[0] || index_add(ul, reg, reg->assoc[0]) < 0) {
-		free(reg->impu);
-		free(reg->impi);
-		free(reg->assoc[0]);
-		free(reg);
+		ul_strfree(ul, reg->impu);
+		ul_strfree(ul, reg->impi);
+		ul_strfree(ul, reg->assoc[0]);
+		ims_slab_free(ul->slab, reg, sizeof *reg);
 		return NULL;
 	}
 	reg->n_assoc = 1;
@@ -149,9 +175,9 @@ static int add_assoc(struct scscf_ul *ul, struct scscf_reg *reg, const char *id)
 		return -ENOSPC;
 	if (index_get(ul, id))
 		return -EEXIST;
-	char *copy = strdup(id);
+	char *copy = ul_strdup(ul, id);
 	if (!copy || index_add(ul, reg, copy) < 0) {
-		free(copy);
+		ul_strfree(ul, copy);
 		return -ENOMEM;
 	}
 	reg->assoc[reg->n_assoc++] = copy;
@@ -163,7 +189,7 @@ static void assoc_reset(struct scscf_ul *ul, struct scscf_reg *reg)
 {
 	index_drop(ul, reg);
 	for (int i = 1; i < reg->n_assoc; i++)
-		free(reg->assoc[i]);
+		ul_strfree(ul, reg->assoc[i]);
 	reg->n_assoc = 1;
 }
 
@@ -173,10 +199,10 @@ int scscf_ul_set_profile(struct scscf_ul *ul, struct scscf_reg *reg, const char 
 	int rc = 0;
 
 	if (user_data) {
-		char *copy = strdup(user_data);
+		char *copy = ul_strdup(ul, user_data);
 		if (!copy)
 			return -ENOMEM;
-		free(reg->user_data);
+		ul_strfree(ul, reg->user_data);
 		reg->user_data = copy;
 	}
 	assoc_reset(ul, reg);
@@ -191,12 +217,19 @@ int scscf_ul_set_profile(struct scscf_ul *ul, struct scscf_reg *reg, const char 
 	return rc;
 }
 
-static void contacts_free(struct scscf_reg *reg)
+static size_t contact_size(const struct scscf_contact *c);
+
+static void contact_free(struct scscf_ul *ul, struct scscf_contact *c)
+{
+	ims_slab_free(ul->slab, c, contact_size(c));
+}
+
+static void contacts_free(struct scscf_ul *ul, struct scscf_reg *reg)
 {
 	while (reg->contacts) {
 		struct scscf_contact *c = reg->contacts;
 		reg->contacts = c->next;
-		free(c);
+		contact_free(ul, c);
 	}
 	reg->n_contacts = 0;
 }
@@ -211,13 +244,13 @@ static void reg_free(struct scscf_ul *ul, struct scscf_reg *reg)
 	if (reg->next)
 		reg->next->prev = reg->prev;
 	ul->count--;
-	contacts_free(reg);
+	contacts_free(ul, reg);
 	for (int i = 0; i < reg->n_assoc; i++)
-		free(reg->assoc[i]);
-	free(reg->impu);
-	free(reg->impi);
-	free(reg->user_data);
-	free(reg);
+		ul_strfree(ul, reg->assoc[i]);
+	ul_strfree(ul, reg->impu);
+	ul_strfree(ul, reg->impi);
+	ul_strfree(ul, reg->user_data);
+	ims_slab_free(ul->slab, reg, sizeof *reg);
 }
 
 void scscf_ul_remove(struct scscf_ul *ul, struct scscf_reg *reg)
@@ -233,6 +266,7 @@ void scscf_ul_destroy(struct scscf_ul *ul)
 		return;
 	while (ul->regs)
 		reg_free(ul, ul->regs);
+	ims_slab_destroy(ul->slab);
 	free(ul);
 }
 
@@ -261,12 +295,19 @@ static void put(char **p, const char **field, const char *s)
 }
 
 /* One allocation: the struct, then its strings. */
-static struct scscf_contact *contact_new(const struct scscf_binding *b)
+/* One allocation: the struct, then its six strings. */
+static size_t contact_size(const struct scscf_contact *c)
+{
+	return sizeof(struct scscf_contact) + strlen(c->uri) + strlen(c->params) + strlen(c->path) +
+	       strlen(c->received) + strlen(c->call_id) + strlen(c->instance) + 6;
+}
+
+static struct scscf_contact *contact_new(struct scscf_ul *ul, const struct scscf_binding *b)
 {
 	size_t len = sizeof(struct scscf_contact) + strlen(b->uri) + strlen(b->params) +
 	             strlen(b->path) + strlen(b->received) + strlen(b->call_id) +
 	             strlen(b->instance) + 6;
-	struct scscf_contact *c = malloc(len);
+	struct scscf_contact *c = ims_slab_alloc(ul->slab, len);
 	if (!c)
 		return NULL;
 	char *p = (char *)(c + 1);
@@ -309,7 +350,7 @@ struct scscf_contact *scscf_ul_contact_save(struct scscf_ul *ul, struct scscf_re
 		*err = -ENOSPC;
 		return NULL;
 	}
-	struct scscf_contact *c = contact_new(b);
+	struct scscf_contact *c = contact_new(ul, b);
 	if (!c) {
 		*err = -ENOMEM;
 		return NULL;
@@ -321,7 +362,7 @@ struct scscf_contact *scscf_ul_contact_save(struct scscf_ul *ul, struct scscf_re
 		*slot = c;
 		if (strcmp(old->uri, c->uri) != 0 && ul->has_hooks && ul->hooks.contact_removed)
 			ul->hooks.contact_removed(ul->hooks.arg, reg, old); /* instance moved */
-		free(old);
+		contact_free(ul, old);
 	} else {
 		c->next = reg->contacts;
 		reg->contacts = c;
@@ -341,7 +382,7 @@ void scscf_ul_contact_remove(struct scscf_ul *ul, struct scscf_reg *reg, struct 
 			reg->n_contacts--;
 			if (ul->has_hooks && ul->hooks.contact_removed)
 				ul->hooks.contact_removed(ul->hooks.arg, reg, c);
-			free(c);
+			contact_free(ul, c);
 			return;
 		}
 	}
