@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include <sofia-sip/msg_addr.h>
+#include <sofia-sip/nta_stateless.h>
 #include <sofia-sip/msg_header.h>
 #include <sofia-sip/su_tagarg.h>
 #include <sofia-sip/sip_util.h>
@@ -338,6 +339,39 @@ static int branch_response(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip
 	return 0;
 }
 
+/* RFC 3261 §16.7 step 2: a response that matches no client transaction is
+ * forwarded statelessly.  Above all the retransmissions of a 2xx to an
+ * INVITE: nta ends the client transaction at the first 2xx, and the UAS
+ * retransmits its 2xx until the ACK comes, so when the first 2xx (or the
+ * ACK) is lost only a retransmission can complete the call.  Without this
+ * the agent (no message callback) dropped them: with 10 % packet loss on
+ * lo (tests/integration/faults/test-netem.sh) a call whose first 200 was
+ * lost never reached the caller.  Only 2xx to INVITE, only when the top Via
+ * is ours (our port, our address or name) and another Via follows. */
+static int stray_message(nta_agent_magic_t *magic, nta_agent_t *agent, msg_t *msg, sip_t *sip)
+{
+	struct ims_sip *s = (struct ims_sip *)magic;
+	sip_via_t const *v = sip ? sip->sip_via : NULL;
+	char port[16];
+
+	snprintf(port, sizeof port, "%d", s->cfg.port);
+	if (sip && sip->sip_status && sip->sip_status->st_status >= 200 &&
+	    sip->sip_status->st_status < 300 && sip->sip_cseq &&
+	    sip->sip_cseq->cs_method == sip_method_invite && v && v->v_next && v->v_host &&
+	    (su_casematch(v->v_host, s->cfg.listen) || su_casematch(v->v_host, s->cfg.name)) &&
+	    su_strmatch(v->v_port ? v->v_port : "5060", port) &&
+	    !ims_sip_has_duplicate_single(sip)) {
+		sip_via_remove(msg, sip);
+		if (nta_msg_tsend(agent, msg, NULL, TAG_END()) == 0)
+			return 0;
+		IMS_WARN("sip: retransmitted 2xx (Call-ID %s) not forwarded",
+			 sip->sip_call_id ? sip->sip_call_id->i_id : "-");
+		return 0; /* nta_msg_tsend destroys msg when it fails */
+	}
+	msg_destroy(msg);
+	return 0;
+}
+
 /* ---- answering ---- */
 
 int ims_sip_tx_reply(struct ims_sip_tx *tx, int status, const char *phrase, tag_type_t tag,
@@ -583,7 +617,8 @@ struct ims_sip *ims_sip_create(su_root_t *root, const struct ims_sip_cfg *cfg,
 	}
 
 	snprintf(bind, sizeof bind, "sip:%s:%d", cfg->listen, cfg->port);
-	s->agent = nta_agent_create(root, URL_STRING_MAKE(bind), NULL, NULL, NTATAG_UA(0),
+	s->agent = nta_agent_create(root, URL_STRING_MAKE(bind), stray_message,
+				    (nta_agent_magic_t *)s, NTATAG_UA(0),
 				    NTATAG_CANCEL_487(0), NTATAG_SERVER_RPORT(1),
 				    NTATAG_CLIENT_RPORT(1), NTATAG_USE_NAPTR(1),
 				    NTATAG_USE_SRV(1), NTATAG_PASS_408(0),
