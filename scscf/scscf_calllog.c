@@ -16,7 +16,9 @@
 #define CALL_BUCKETS 1024u
 #define CALLS_MAX 100000u /* calls in progress kept at most */
 
-enum stmt_id { S_START, S_ANSWER, S_FAIL, S_END, S_COUNT };
+enum stmt_id { S_START, S_ANSWER, S_FAIL, S_END, S_PURGE, S_COUNT };
+
+#define PURGE_INTERVAL 3600 /* s between two deletions of old calls */
 
 static const char *const stmt_sql[S_COUNT] = {
     [S_START] = "INSERT INTO calls (id, call_id, caller, callee, started_at) "
@@ -25,6 +27,7 @@ static const char *const stmt_sql[S_COUNT] = {
                  "WHERE id = ?",
     [S_FAIL] = "UPDATE calls SET status = ?, ended_at = FROM_UNIXTIME(? / 1000) WHERE id = ?",
     [S_END] = "UPDATE calls SET ended_at = FROM_UNIXTIME(? / 1000) WHERE id = ?",
+    [S_PURGE] = "DELETE FROM calls WHERE started_at < NOW() - INTERVAL ? DAY LIMIT 10000",
 };
 
 /* One change, copied on the root thread. */
@@ -52,6 +55,7 @@ struct scscf_calllog {
 	struct call *calls[CALL_BUCKETS];
 	unsigned ncalls;
 	uint32_t counter;
+	int64_t last_purge; /* root thread: when old calls were last deleted */
 	/* queue */
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -154,7 +158,9 @@ static int apply(struct scscf_calllog *cl, const struct op *op)
 	unsigned long len[5];
 	int n = 0;
 
-	if (op->kind == S_START) {
+	if (op->kind == S_PURGE) {
+		bind_num(&b[n++], MYSQL_TYPE_LONG, &op->status, true); /* days */
+	} else if (op->kind == S_START) {
 		bind_num(&b[n++], MYSQL_TYPE_LONGLONG, &op->id, true);
 		bind_str(&b[n], &len[n], op->call_id), n++;
 		bind_str(&b[n], &len[n], op->caller), n++;
@@ -167,8 +173,12 @@ static int apply(struct scscf_calllog *cl, const struct op *op)
 		bind_num(&b[n++], MYSQL_TYPE_LONGLONG, &op->id, true);
 	}
 	MYSQL_STMT *st = cl->stmt[op->kind];
-	if (mysql_stmt_bind_param(st, b) == 0 && mysql_stmt_execute(st) == 0)
+	if (mysql_stmt_bind_param(st, b) == 0 && mysql_stmt_execute(st) == 0) {
+		if (op->kind == S_PURGE && mysql_stmt_affected_rows(st) > 0)
+			IMS_INFO("calllog: %llu call(s) older than %u days deleted",
+			         (unsigned long long)mysql_stmt_affected_rows(st), op->status);
 		return 0;
+	}
 	unsigned err = mysql_stmt_errno(st);
 	IMS_WARN("calllog: call %s: %s (%u)", op->call_id, mysql_stmt_error(st), err);
 	return err >= 2000 || err == 1053 || err == 1205 || err == 1213 ? 1 : -1;
@@ -220,27 +230,30 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+/* c is NULL for a change of no particular call (S_PURGE). */
 static void enqueue(struct scscf_calllog *cl, enum stmt_id kind, const struct call *c, int status,
                     const char *caller, const char *callee)
 {
+	const char *call_id = c ? c->call_id : "-";
+
 	if (!cl->db)
 		return;
 	struct op *op = calloc(1, sizeof *op);
 	if (!op) {
-		IMS_ERR("calllog: call %s: out of memory, change not written", c->call_id);
+		IMS_ERR("calllog: call %s: out of memory, change not written", call_id);
 		return;
 	}
 	op->kind = kind;
-	op->id = c->id;
+	op->id = c ? c->id : 0;
 	op->at_ms = wall_ms();
 	op->status = (uint32_t)status;
-	snprintf(op->call_id, sizeof op->call_id, "%s", c->call_id);
+	snprintf(op->call_id, sizeof op->call_id, "%s", call_id);
 	snprintf(op->caller, sizeof op->caller, "%s", caller ? caller : "");
 	snprintf(op->callee, sizeof op->callee, "%s", callee ? callee : "");
 	pthread_mutex_lock(&cl->lock);
 	if (cl->queued >= (size_t)cl->cfg.db_queue_max) {
 		pthread_mutex_unlock(&cl->lock);
-		IMS_WARN("calllog: queue full: call %s not written", c->call_id);
+		IMS_WARN("calllog: queue full: call %s not written", call_id);
 		free(op);
 		return;
 	}
@@ -322,6 +335,11 @@ void scscf_calllog_bye(struct scscf_calllog *cl, const char *call_id)
 
 void scscf_calllog_expire(struct scscf_calllog *cl, int64_t now, int max_age)
 {
+	/* retention: the table would otherwise grow for ever (~70 bytes a call) */
+	if (max_age > 0 && cl->cfg.calllog_days > 0 && now - cl->last_purge >= PURGE_INTERVAL) {
+		cl->last_purge = now;
+		enqueue(cl, S_PURGE, NULL, cl->cfg.calllog_days, NULL, NULL);
+	}
 	for (unsigned i = 0; i < CALL_BUCKETS; i++) {
 		struct call **p = &cl->calls[i];
 		while (*p)

@@ -22,6 +22,7 @@ static const struct ims_cfg_key scscf_keys[] = {
 	IMS_CFG_S(T, "scscf", "icscf_uri", icscf_uri, ""),
 	IMS_CFG_S(T, "scscf", "trusted_addresses", trusted_addresses, ""),
 	IMS_CFG_I(T, "scscf", "as_timeout_ms", as_timeout_ms, "3000", 0, 60000),
+	IMS_CFG_I(T, "scscf", "calllog_days", calllog_days, "30", 0, 36500),
 	IMS_SIP_CFG_KEYS(T, sip, "scscf.open-ims.test", "6060"),
 	IMS_CFG_I(T, "registrar", "default_expires", default_expires, "3600", 1, 0x7fffffff),
 	IMS_CFG_I(T, "registrar", "min_expires", min_expires, "5", 1, 0x7fffffff),

@@ -24,6 +24,7 @@ struct scscf_cfg {
 	char icscf_uri[256];     /* next hop of originating requests to home targets ("" = DNS) */
 	char trusted_addresses[1024]; /* core nodes besides [sip] listen (common/ims_trust.h) */
 	int as_timeout_ms; /* an AS silent this long gets its default handling (0: off) */
+	int calllog_days;  /* calls older than this leave the call log (0: kept for ever) */
 
 	/* [sip] */
 	struct ims_sip_cfg sip;
