@@ -34,11 +34,12 @@ register() {
 	UES+=("$user $cuser $port")
 }
 
-# callee NAME PORT: run scenario NAME as a UE in the background on PORT,
-# and return once it listens there (at most 10 s).
+# callee NAME PORT [SIPP-ARGS...]: run scenario NAME as a UE in the
+# background on PORT, and return once it listens there (at most 10 s).
 callee() {
 	local name=$1 port=$2 i
-	run_sipp "$name" "$port" &
+	shift 2
+	run_sipp "$name" "$port" "$@" &
 	BG_PIDS+=($!)
 	LAST_BG=$!
 	for i in $(seq 1 100); do
