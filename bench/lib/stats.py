@@ -165,6 +165,13 @@ def cmd_report(kvfile, csvfile, machine):
     row("CPU us per registration (AKA max)", "cpu_reg_aka", 0, "cpu", "us_per_registration_aka",
         "us")
     row("CPU us per call (max rate)", "cpu_calls", 0, "cpu", "us_per_call", "us")
+    row("ctx switches per reg (fill)", "ctx_reg_fill", 1, "ctxsw", "per_registration_fill",
+        "switches")
+    row("ctx switches per reg (MD5 max)", "ctx_reg_md5", 1, "ctxsw", "per_registration_md5",
+        "switches")
+    row("ctx switches per reg (AKA max)", "ctx_reg_aka", 1, "ctxsw", "per_registration_aka",
+        "switches")
+    row("ctx switches per call (max)", "ctx_calls", 1, "ctxsw", "per_call", "switches")
     counters = [("Com_stmt_execute", "prepared statements"), ("Questions", "statements, all"),
                 ("Innodb_data_fsyncs", "fsyncs")]
     ops = [("cpu_reg_fill", "reg (fill)"), ("cpu_reg_md5", "reg MD5"), ("cpu_reg_aka", "reg AKA"),
