@@ -50,6 +50,12 @@ int pcscf_init(struct pcscf *pc, su_root_t *root)
 	pc->regs = pcscf_regtab_new((unsigned)pc->cfg.max_registrations);
 	if (!pc->regs)
 		return -1;
+	/* the UEs registered before a restart, before the loop serves; a file
+	 * that cannot be used leaves the table in memory only (logged) */
+	if (pc->cfg.state_file[0])
+		pc->store = pcscf_store_open(pc->cfg.state_file, pc->regs, time(NULL));
+	else
+		IMS_INFO("[pcscf] state_file empty: registrations in memory only");
 	if (ims_trust_init(&pc->trust, pc->cfg.sip.listen, pc->cfg.trusted_addresses) < 0) {
 		IMS_ERR("[pcscf] trusted_addresses: at most %d addresses", IMS_TRUST_MAX);
 		return -1;
@@ -79,6 +85,8 @@ void pcscf_fini(struct pcscf *pc)
 	pc->sweep = NULL;
 	ims_sip_destroy(pc->sip);
 	pc->sip = NULL;
+	pcscf_store_close(pc->store); /* what is queued is written first */
+	pc->store = NULL;
 	pcscf_regtab_free(pc->regs);
 	pc->regs = NULL;
 	pcscf_ratelimit_free(pc->ratelimit);

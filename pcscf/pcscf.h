@@ -15,12 +15,14 @@
 #include "pcscf_cfg.h"
 #include "pcscf_ratelimit.h"
 #include "pcscf_reg.h"
+#include "pcscf_store.h"
 
 struct pcscf {
 	struct pcscf_cfg cfg;
 	su_root_t *root;
 	struct ims_sip *sip;
 	struct pcscf_regtab *regs;
+	struct pcscf_store *store; /* NULL: registrations in memory only */
 	su_timer_t *sweep;
 	unsigned icid_counter;
 	struct pcscf_ratelimit *ratelimit; /* NULL: no rate limit */

@@ -15,6 +15,8 @@ struct pcscf_cfg {
 	int rate_limit;            /* new requests/s per source IP, 0 = off */
 	char rate_limit_exempt[512]; /* addresses never limited (the core) */
 	char trusted_addresses[1024]; /* the core beyond [sip] listen (ims_trust.h) */
+	char state_file[512];      /* registrations across restarts (pcscf_store.h);
+				    * "" = in memory only; resolved */
 	char path[512];            /* the configuration file itself (not a key) */
 };
 

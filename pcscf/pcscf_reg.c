@@ -14,6 +14,7 @@ struct pcscf_regtab {
 	struct ims_slab *slab; /* the entries, on pages of their own */
 	unsigned max, count, nbuckets;
 	struct pcscf_reg **by_addr, **by_contact;
+	struct pcscf_reg_hooks hooks;
 };
 
 static uint32_t hash_str(const char *s, uint32_t h)
@@ -61,6 +62,27 @@ void pcscf_regtab_free(struct pcscf_regtab *t)
 }
 
 unsigned pcscf_regtab_count(const struct pcscf_regtab *t) { return t->count; }
+unsigned pcscf_regtab_max(const struct pcscf_regtab *t) { return t->max; }
+
+void pcscf_regtab_set_hooks(struct pcscf_regtab *t, const struct pcscf_reg_hooks *hooks)
+{
+	if (hooks)
+		t->hooks = *hooks;
+	else
+		memset(&t->hooks, 0, sizeof t->hooks);
+}
+
+int pcscf_reg_foreach(struct pcscf_regtab *t, int (*fn)(void *arg, const struct pcscf_reg *r),
+		      void *arg)
+{
+	for (unsigned i = 0; i < t->nbuckets; i++)
+		for (struct pcscf_reg *r = t->by_contact[i]; r; r = r->next_contact) {
+			int rc = fn(arg, r);
+			if (rc)
+				return rc;
+		}
+	return 0;
+}
 
 int pcscf_contact_key(const char *contact, char *buf, size_t len)
 {
@@ -169,6 +191,8 @@ struct pcscf_reg *pcscf_reg_save(struct pcscf_regtab *t, const char *contact,
 	r->next_addr = *a;
 	*a = r;
 	t->count++;
+	if (t->hooks.saved)
+		t->hooks.saved(t->hooks.arg, r);
 	return r;
 }
 
@@ -180,6 +204,8 @@ bool pcscf_reg_remove(struct pcscf_regtab *t, const char *contact)
 	struct pcscf_reg **slot = find_contact(t, key);
 	if (!*slot)
 		return false;
+	if (t->hooks.removed)
+		t->hooks.removed(t->hooks.arg, *slot);
 	drop(t, slot);
 	return true;
 }

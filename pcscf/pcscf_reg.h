@@ -1,8 +1,10 @@
 /*
  * pcscf_reg — what the P-CSCF saw at registration (TS 24.229 §5.2.2):
  * per UE contact, the address it registered from, its public identities
- * (P-Associated-URI), the Service-Route and the expiry.  In memory only,
- * on the SIP loop's thread; two hash indexes (UE address, contact URI).
+ * (P-Associated-URI), the Service-Route and the expiry.  In memory, on the
+ * SIP loop's thread; two hash indexes (UE address, contact URI).  Hooks
+ * tell a store of every change (pcscf_store.h keeps the table in a state
+ * file across restarts).
  */
 #ifndef PCSCF_REG_H
 #define PCSCF_REG_H
@@ -32,6 +34,24 @@ struct pcscf_regtab;
 struct pcscf_regtab *pcscf_regtab_new(unsigned max_entries);
 void pcscf_regtab_free(struct pcscf_regtab *t);
 unsigned pcscf_regtab_count(const struct pcscf_regtab *t);
+unsigned pcscf_regtab_max(const struct pcscf_regtab *t);
+
+/* Told of every change pcscf_reg_save() and pcscf_reg_remove() make, on
+ * the table's thread, after the change (removed: before the entry is
+ * freed).  Not of expiry: an expired entry is as good as gone for a store
+ * too.  r is borrowed for the call. */
+struct pcscf_reg_hooks {
+	void (*saved)(void *arg, const struct pcscf_reg *r);
+	void (*removed)(void *arg, const struct pcscf_reg *r);
+	void *arg;
+};
+/* hooks is copied; NULL: none. */
+void pcscf_regtab_set_hooks(struct pcscf_regtab *t, const struct pcscf_reg_hooks *hooks);
+
+/* fn(arg, r) for every entry, expired ones included, until fn returns
+ * non-zero; returns that value or 0.  fn must not change the table. */
+int pcscf_reg_foreach(struct pcscf_regtab *t, int (*fn)(void *arg, const struct pcscf_reg *r),
+		      void *arg);
 
 /* Insert or replace the entry of contact.  Strings are copied.
  * Returns the entry (owned by the table) or NULL (full / no memory). */
