@@ -115,6 +115,11 @@ def cmd_report(kvfile, csvfile, machine):
     lines.append(f"IMS core benchmark {kv.get('date', '')}  {machine}")
     lines.append(f"subscribers provisioned: {n}; steps of {kv.get('step_seconds', '?')} s; "
                  f"load before the run: {kv.get('load_start', '?')}; malloc: {kv.get('malloc', 'glibc')}")
+    if "handoff_us_cpu" in kv:
+        lines.append(f"one thread hand-off (bench/handoff.c): {kv.get('handoff_us_wall')} us wall, "
+                     f"{kv.get('handoff_us_cpu')} us CPU")
+        add("machine", "thread_handoff_wall", "", kv.get("handoff_us_wall"), "us")
+        add("machine", "thread_handoff_cpu", "", kv.get("handoff_us_cpu"), "us")
     lines.append("")
     lines.append(f"{'measure':<30} {'max rate (0 failed)':>20} {'p50 ms':>8} {'p99 ms':>8}  load")
     for key, label in (("reg_md5", "registration MD5 (REG/401/REG/200)"),
