@@ -460,13 +460,25 @@ int ims_sip_tx_forward(struct ims_sip_tx *tx, const url_t *ruri, const url_t *ne
 	return 0;
 }
 
-int ims_sip_tx_record_route(struct ims_sip_tx *tx)
+static int record_route(struct ims_sip_tx *tx, const char *host, bool tcp)
 {
 	char rr[300];
-	bool tcp = strcmp(ims_sip_tx_protocol(tx), "tcp") == 0;
-	snprintf(rr, sizeof rr, "<sip:%s:%d;%slr>", tx->s->cfg.name, tx->s->cfg.port,
-		 tcp ? "transport=tcp;" : "");
+	bool v6 = strchr(host, ':') != NULL;
+	snprintf(rr, sizeof rr, "<sip:%s%s%s:%d;%slr>", v6 ? "[" : "", host, v6 ? "]" : "",
+		 tx->s->cfg.port, tcp ? "transport=tcp;" : "");
 	return sip_add_make(tx->msg, tx->sip, sip_record_route_class, rr) < 0 ? -1 : 0;
+}
+
+int ims_sip_tx_record_route(struct ims_sip_tx *tx)
+{
+	return record_route(tx, tx->s->cfg.name, strcmp(ims_sip_tx_protocol(tx), "tcp") == 0);
+}
+
+int ims_sip_tx_record_route_addr(struct ims_sip_tx *tx, bool tcp)
+{
+	const char *addr = tx->s->cfg.listen;
+	bool any = !addr[0] || strcmp(addr, "0.0.0.0") == 0 || strcmp(addr, "::") == 0;
+	return record_route(tx, any ? tx->s->cfg.name : addr, tcp);
 }
 
 int ims_sip_tx_pop_own_routes(struct ims_sip_tx *tx)

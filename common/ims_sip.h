@@ -133,6 +133,13 @@ int ims_sip_tx_forward(struct ims_sip_tx *tx, const url_t *ruri, const url_t *ne
 /* Record-Route this node: adds <sip:NAME:PORT;lr> (with transport=tcp when
  * the request came over TCP) to the request. */
 int ims_sip_tx_record_route(struct ims_sip_tx *tx);
+/* The same with the listen address instead of the name (the name when
+ * listening on every address), and transport=tcp when tcp is true: for the
+ * P-CSCF, whose Record-Route the UEs follow for ACK, BYE and re-INVITE.
+ * A UE need not resolve the home network's names (a softphone is given the
+ * P-CSCF's address only), and its dialogs stay on the transport it
+ * registered with, even when this request came over TCP for its size. */
+int ims_sip_tx_record_route_addr(struct ims_sip_tx *tx, bool tcp);
 
 /* Remove every top Route entry that names this node (loose routing, RFC
  * 3261 §16.4).  Returns how many were removed. */

@@ -1,11 +1,14 @@
 /*
  * pcscf_route — requests other than REGISTER at the P-CSCF.
  *
- * From a registered UE (matched by the address it registered from):
+ * From a registered UE (matched by the address it registered from, or by
+ * its registered Contact when it switched to TCP: ue_by_contact()):
  * originating (TS 24.229 §5.2.6.3): the UE's P-Asserted-Identity is never
  * trusted; P-Preferred-Identity, when it names one of the UE's registered
  * identities, becomes the P-Asserted-Identity, else the default identity
- * is asserted; an initial request follows the Service-Route; Record-Route.
+ * is asserted; an initial request follows the Service-Route; Record-Route
+ * with our address, which the UE reaches without DNS, and the transport it
+ * registered with.
  * From anywhere else: the request must be routed through us by the core
  * (terminating, §5.2.6.4) and come from a core address ([sip] listen or
  * [pcscf] trusted_addresses, common/ims_trust.h); it goes to the
@@ -68,7 +71,7 @@ static int originating(struct pcscf *pc, struct ims_sip_tx *tx, const struct pcs
 		if (ue->service_route[0] &&
 		    sip_add_make(msg, sip, sip_route_class, ue->service_route) < 0)
 			return 500;
-		if (ims_sip_tx_record_route(tx) < 0)
+		if (ims_sip_tx_record_route_addr(tx, ue->tcp) < 0)
 			return 500;
 		pcscf_charging_vector(pc, tx);
 	}
@@ -115,7 +118,7 @@ static int terminating(struct pcscf *pc, struct ims_sip_tx *tx)
 			 call_id(sip), ruri ? ruri : "?");
 		return ack ? 0 : 480;
 	}
-	if (is_initial(sip) && !ack && ims_sip_tx_record_route(tx) < 0)
+	if (is_initial(sip) && !ack && ims_sip_tx_record_route_addr(tx, ue->tcp) < 0)
 		return 500;
 	char hop[128];
 	snprintf(hop, sizeof hop, "sip:%s:%u;transport=%s", ue->src_ip, ue->src_port,
@@ -126,11 +129,37 @@ static int terminating(struct pcscf *pc, struct ims_sip_tx *tx)
 	return !next || ims_sip_tx_forward(tx, NULL, next, NULL) < 0 ? 500 : 0;
 }
 
+/* A UE registered over UDP sends a request of more than 1300 bytes over
+ * TCP (RFC 3261 §18.1.1), from a port of the connection's own: PJSUA's
+ * INVITE with its SDP.  Such a request is still the UE's when it comes
+ * straight from a UE (one Via: every node of the core adds its own), its
+ * Contact is a contact registered here, and it comes from the address that
+ * contact registered from. */
+static struct pcscf_reg *ue_by_contact(struct pcscf *pc, struct ims_sip_tx *tx)
+{
+	sip_t *sip = ims_sip_tx_request(tx);
+	su_home_t *home = msg_home(ims_sip_tx_msg(tx));
+
+	if (!sip->sip_via || sip->sip_via->v_next || !sip->sip_contact)
+		return NULL;
+	char *contact = url_as_string(home, sip->sip_contact->m_url);
+	struct pcscf_reg *ue = contact ? pcscf_reg_by_contact(pc->regs, contact, time(NULL)) : NULL;
+	su_free(home, contact);
+	if (!ue || strcmp(ue->src_ip, ims_sip_tx_source_ip(tx)) != 0)
+		return NULL;
+	IMS_DEBUG("%s %s: from %s:%d over %s, contact registered from %s:%u",
+		  sip->sip_request->rq_method_name, call_id(sip), ims_sip_tx_source_ip(tx),
+		  ims_sip_tx_source_port(tx), ims_sip_tx_protocol(tx), ue->src_ip, ue->src_port);
+	return ue;
+}
+
 int pcscf_route(struct pcscf *pc, struct ims_sip_tx *tx)
 {
 	bool tcp = strcmp(ims_sip_tx_protocol(tx), "tcp") == 0;
 	struct pcscf_reg *ue = pcscf_reg_by_addr(pc->regs, ims_sip_tx_source_ip(tx),
 						 (uint16_t)ims_sip_tx_source_port(tx), tcp,
 						 time(NULL));
+	if (!ue)
+		ue = ue_by_contact(pc, tx);
 	return ue ? originating(pc, tx, ue) : terminating(pc, tx);
 }
