@@ -210,7 +210,11 @@ int hss_cx_sar(struct msg **msg, void *opaque)
 	memset(&s, 0, sizeof s);
 	if (!sar_read(&r, &s) && !sar_identities(&r, &s) &&
 	    !(is_assignment(s.type) ? sar_assign(&r, &s) : sar_release(&r, &s)))
-		IMS_INFO("SAR %s: %s %s type %d from %s -> %u", r.sid, s.impi_id, s.impu_id,
-			 s.type, s.server, r.code ? r.code : IMS_DIAMETER_SUCCESS);
+		IMS_INFO("SAR %s: %s %s type %d%s from %s -> %u", r.sid, s.impi_id, s.impu_id,
+			 s.type,
+			 s.udaa == IMS_CX_USER_DATA_ALREADY_AVAILABLE
+				 ? " (user data already available)"
+				 : "",
+			 s.server, r.code ? r.code : IMS_DIAMETER_SUCCESS);
 	return hss_req_end(msg, &r);
 }

@@ -52,7 +52,10 @@ struct scscf_sar {
 	char call_id[128];
 	char impi[SCSCF_ID_MAX];
 	char impu[SCSCF_ID_MAX];
-	int type;                          /* IMS_CX_SAT_* */
+	int type; /* IMS_CX_SAT_* */
+	/* User-Data-Already-Available: the S-CSCF holds the set's profile
+	 * (TS 29.228 6.1.2: the HSS then need not send it) */
+	bool udaa;
 	void (*done)(struct scscf_sar *s); /* NULL: log the outcome only */
 	/* answer */
 	int status; /* 0, or the SIP status to answer */

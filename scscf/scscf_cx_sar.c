@@ -2,7 +2,9 @@
  * scscf_cx_sar — Server-Assignment-Request (TS 29.228 §6.1.2, TS 29.229
  * §6.1.3): tell the HSS that this S-CSCF serves (REGISTRATION,
  * RE_REGISTRATION) or stops serving (USER_/TIMEOUT_DEREGISTRATION,
- * AUTHENTICATION_FAILURE) a public identity; the SAA brings the User-Data.
+ * AUTHENTICATION_FAILURE) a public identity; the SAA brings the User-Data,
+ * unless the SAR said User-Data-Already-Available (a re-registration: the
+ * S-CSCF keeps the profile it has; a changed profile comes with a PPR).
  * See scscf_cx.h for the threading.
  */
 #include "scscf_cx.h"
@@ -30,7 +32,8 @@ static int sar_build(struct scscf_sar *s, struct msg **out)
 	    ims_cx_add_str(msg, ims_cx.avp_server_name, cfg->server_name) < 0 ||
 	    ims_cx_add_i32(msg, ims_cx.avp_server_assignment_type, s->type) < 0 ||
 	    ims_cx_add_i32(msg, ims_cx.avp_user_data_already_available,
-	                   IMS_CX_USER_DATA_NOT_AVAILABLE) < 0) {
+	                   s->udaa ? IMS_CX_USER_DATA_ALREADY_AVAILABLE
+	                           : IMS_CX_USER_DATA_NOT_AVAILABLE) < 0) {
 		fd_msg_free(msg);
 		return -1;
 	}
@@ -185,7 +188,8 @@ int scscf_cx_sar_send(struct scscf_sar *s)
 		IMS_ERR("SAR (Call-ID %s) for %s: cannot send", s->call_id, s->impu);
 		return -1;
 	}
-	IMS_DEBUG("SAR (Call-ID %s) type %d %s %s", s->call_id, s->type, s->impi, s->impu);
+	IMS_DEBUG("SAR (Call-ID %s) type %d %s %s%s", s->call_id, s->type, s->impi, s->impu,
+	          s->udaa ? " (user data already available)" : "");
 	return 0;
 }
 

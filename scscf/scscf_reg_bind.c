@@ -280,6 +280,8 @@ static int store(struct reg_ctx *rc, struct ims_sip_tx *tx, struct scscf_sar *s)
 
 	if (!reg && !(reg = scscf_ul_add(ul, rc->impu, rc->impi)))
 		return scscf_reg_fail(rc, 500, "cannot store the registration");
+	/* a re-registration whose SAA brought no User-Data (User-Data-Already-
+	 * Available) keeps the profile it has */
 	if (s && (s->user_data || s->n_ids > 0))
 		scscf_ul_set_profile(ul, reg, s->ids, s->n_ids, s->user_data);
 	apply_contacts(rc, reg);
@@ -289,6 +291,8 @@ static int store(struct reg_ctx *rc, struct ims_sip_tx *tx, struct scscf_sar *s)
 	}
 	return reply_ok(rc, tx, reg);
 }
+
+static int sar_again(struct reg_ctx *rc);
 
 static void on_sar(struct scscf_sar *s)
 {
@@ -303,7 +307,27 @@ static void on_sar(struct scscf_sar *s)
 		scscf_reg_finish(tx, rc, scscf_reg_fail(rc, s->status, s->reason));
 		return;
 	}
+	if (!s->status && s->udaa && !s->user_data && s->type != IMS_CX_SAT_USER_DEREGISTRATION &&
+	    !scscf_ul_find(rc->sc->ul, rc->impu)) {
+		/* the registration, and the profile the SAR said we had, went
+		 * (expiry, RTR) while the SAR was out: ask again for it */
+		scscf_reg_finish(tx, rc, sar_again(rc));
+		return;
+	}
 	scscf_reg_finish(tx, rc, store(rc, tx, s->status ? NULL : s));
+}
+
+static int sar_again(struct reg_ctx *rc)
+{
+	struct scscf_sar *s = scscf_reg_sar_new(rc, IMS_CX_SAT_REGISTRATION, on_sar);
+
+	if (!s)
+		return scscf_reg_fail(rc, 500, "out of memory");
+	if (scscf_cx_sar_send(s) < 0) {
+		free(s);
+		return scscf_reg_fail(rc, 500, "cannot tell the HSS (Diameter down)");
+	}
+	return 0;
 }
 
 struct scscf_sar *scscf_reg_sar_new(struct reg_ctx *rc, int type, void (*done)(struct scscf_sar *s))
@@ -311,9 +335,12 @@ struct scscf_sar *scscf_reg_sar_new(struct reg_ctx *rc, int type, void (*done)(s
 	struct scscf_sar *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
+	struct scscf_reg *reg = scscf_ul_find(rc->sc->ul, rc->impu);
+
 	s->sc = rc->sc;
 	s->tx_id = rc->tx_id;
 	s->type = type;
+	s->udaa = reg && reg->user_data;
 	s->done = done;
 	snprintf(s->call_id, sizeof s->call_id, "%s", rc->call_id);
 	snprintf(s->impi, sizeof s->impi, "%s", rc->impi);

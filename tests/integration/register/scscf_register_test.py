@@ -360,6 +360,40 @@ def test_reregistration():
     deregister_all("alice")
 
 
+def state_dir():
+    return os.environ.get("IMS_STATE", os.path.join(SRC, ".lab"))
+
+
+def log_size(part):
+    path = os.path.join(state_dir(), "log", part + ".log")
+    return os.path.getsize(path) if os.path.exists(path) else 0
+
+
+def log_since(part, offset):
+    path = os.path.join(state_dir(), "log", part + ".log")
+    with open(path, errors="replace") as f:
+        f.seek(offset)
+        return f.read()
+
+
+def test_reregistration_keeps_profile():
+    """A re-registration's SAR says User-Data-Already-Available (TS 29.228
+    6.1.2): the HSS sends no profile and the S-CSCF keeps the one it has,
+    implicit set (P-Associated-URI) included."""
+    lp = port()
+    register("alice", local_port=lp)
+    mark = log_size("hss")
+    resp, _, _ = register("alice", local_port=lp)
+    pau = ",".join(resp[1].get("p-associated-uri", []))
+    check("sip:alice@open-ims.test" in pau and "tel:+15550001" in pau,
+          "P-Associated-URI after the re-registration lacks the implicit set: %r" % pau)
+    sars = [line for line in log_since("hss", mark).splitlines()
+            if "SAR " in line and "sip:alice@open-ims.test type 2" in line]
+    check(sars and all("user data already available" in line for line in sars),
+          "the re-registration's SAR did not say User-Data-Already-Available: %s" % sars)
+    deregister_all("alice")
+
+
 def test_deregistration():
     """Expires: 0 removes the binding (SAR USER_DEREGISTRATION)."""
     lp = port()
@@ -591,7 +625,8 @@ def test_aka_resync():
 TESTS = [t for n, t in sorted(globals().items()) if n.startswith("test_")]
 ORDER = ["test_options", "test_md5_challenge_format", "test_md5_alice", "test_empty_authorization_md5",
          "test_aka_challenge_has_no_plain_md5", "test_aka_carol", "test_aka_alice_asks",
-         "test_wrong_password", "test_username_must_be_the_private_identity", "test_unknown_user", "test_reregistration", "test_deregistration",
+         "test_wrong_password", "test_username_must_be_the_private_identity", "test_unknown_user", "test_reregistration",
+         "test_reregistration_keeps_profile", "test_deregistration",
          "test_two_devices", "test_too_brief", "test_expiry", "test_ppr_keeps_registration",
          "test_rtr_removes_bindings", "test_aka_resync", "test_restart_keeps_binding",
          "test_hss_down"]

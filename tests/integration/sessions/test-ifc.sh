@@ -158,3 +158,20 @@ expect_status fails bob ifc-orig 500
 wait_callee bob-fails "$pid"
 [ "$(grep -c '^INVITE ' "$WORK/bob-fails.msg")" = 1 ] || fail "bob got the INVITE more than once"
 pass "a callee's 500 behind the AS is relayed once, not taken for the AS's failure"
+
+# A re-registration keeps the profile the S-CSCF has (its SAR says
+# User-Data-Already-Available, the HSS sends none): the iFCs still apply.
+reg_scenario rereg-alice alice alice-ifc 600 "$(md5_auth alice alice)" "" ""
+expect_sipp rereg-alice "$A"
+call rereg ifc-orig "$(check_hdr X-Test-AS 'test-as')"
+grep -q "INVITE $(call_id_of alice-rereg)" "$WORK/as.log" || fail "the AS did not see the INVITE"
+pass "after a re-registration (profile kept, not sent again) the iFC still applies"
+
+# ...and so does the profile a restarted S-CSCF read back from its database
+"$IMS_SOURCE/scripts/lab" down scscf >/dev/null
+"$IMS_SOURCE/scripts/lab" up scscf >/dev/null || fail "the S-CSCF did not come back"
+reg_scenario rereg-alice2 alice alice-ifc 600 "$(md5_auth alice alice)" "" ""
+expect_sipp rereg-alice2 "$A"
+call restored ifc-orig "$(check_hdr X-Test-AS 'test-as')"
+grep -q "INVITE $(call_id_of alice-restored)" "$WORK/as.log" || fail "the AS did not see the INVITE"
+pass "after an S-CSCF restart and a re-registration the restored profile's iFC applies"
