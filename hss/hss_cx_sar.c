@@ -14,7 +14,11 @@
  *                                 stays registered
  * Without Public-Identity a de-registration covers every identity of the
  * User-Name.  User-Data is sent unless User-Data-Already-Available says
- * USER_DATA_ALREADY_AVAILABLE.
+ * USER_DATA_ALREADY_AVAILABLE (then it is not built either).  An
+ * assignment that finds the whole implicit set already in the state it
+ * asks for, at the same S-CSCF with the same Origin-Host and -Realm (a
+ * re-registration), writes nothing: with User-Data-Already-Available the
+ * SAR costs one statement.
  *
  * A second S-CSCF (Server-Name differs from the one of a registered or
  * unregistered user): an assignment gets
@@ -37,6 +41,7 @@ struct sar {
 	char origin_host[HSS_ID_MAX], origin_realm[HSS_ID_MAX];
 	int32_t type, udaa;
 	bool has_impi, has_impu;
+	bool set_same; /* the whole implicit set is in impu's state (pair lookup) */
 	struct hss_impi impi;
 	struct hss_impu impu;
 };
@@ -85,7 +90,8 @@ static int sar_identities(struct hss_req *r, struct sar *s)
 	int rc;
 
 	if (s->has_impu && s->has_impi) {
-		rc = hss_db_pair_get(s->impi_id, s->impu_id, &s->impi, &s->impu);
+		rc = hss_db_pair_get_set(s->impi_id, s->impu_id, &s->impi, &s->impu,
+					 &s->set_same);
 		if (rc == HSS_DB_OK)
 			return 0; /* the usual case, in one round trip */
 		if (rc != HSS_DB_NOT_FOUND)
@@ -146,6 +152,18 @@ static int sar_user_data(struct hss_req *r, struct sar *s)
 	return rc < 0 ? hss_fail_db(r) : 0;
 }
 
+/* The set is already in state st at this S-CSCF, with the Origin-Host and
+ * -Realm of the request (a re-registration): the UPDATE would change
+ * nothing. */
+static bool sar_unchanged(const struct sar *s, enum hss_reg_state st)
+{
+	const struct hss_impu *u = &s->impu;
+
+	return s->set_same && u->state == st && strcmp(u->scscf_name, s->server) == 0 &&
+	       strcmp(u->origin_host, s->origin_host) == 0 &&
+	       strcmp(u->origin_realm, s->origin_realm) == 0;
+}
+
 static int sar_assign(struct hss_req *r, struct sar *s)
 {
 	enum hss_reg_state st = HSS_REGISTERED;
@@ -160,6 +178,8 @@ static int sar_assign(struct hss_req *r, struct sar *s)
 	}
 	if (s->type == IMS_CX_SAT_UNREGISTERED_USER && s->impu.state != HSS_REGISTERED)
 		st = HSS_UNREGISTERED;
+	if (sar_unchanged(s, st))
+		return sar_user_data(r, s);
 	if (hss_db_set_state(s->impu.implicit_set, st, s->server, s->origin_host,
 			     s->origin_realm) != HSS_DB_OK)
 		return hss_fail_db(r);

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_COLS 32 /* hss_db_pair_get reads 24 */
+#define MAX_COLS 32 /* the pair queries read 24 or 25 */
 #define MAX_PARAMS 8
 #define SLOW_MS 500 /* a failed attempt this slow was a timeout: no retry */
 

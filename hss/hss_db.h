@@ -135,6 +135,11 @@ int hss_db_impu_get(const char *identity, struct hss_impu *out);
  * which says which. */
 int hss_db_pair_get(const char *impi_id, const char *impu_id, struct hss_impi *impi,
 		    struct hss_impu *impu);
+/* hss_db_pair_get, and in the same statement (SAR): *set_same, whether
+ * every identity of impu's implicit set has impu's registration state,
+ * S-CSCF name and origin (false when not found). */
+int hss_db_pair_get_set(const char *impi_id, const char *impu_id, struct hss_impi *impi,
+			struct hss_impu *impu, bool *set_same);
 /* HSS_DB_OK when impi may use impu, else HSS_DB_NOT_FOUND. */
 int hss_db_impi_impu_linked(uint64_t impi_id, uint64_t impu_id);
 /* HSS_DB_OK when impu may register from the visited network vn. */

@@ -24,6 +24,7 @@ enum {
 	Q_PROFILE_IFCS,
 	Q_IFC_SPTS,
 	Q_PAIR_GET,
+	Q_PAIR_GET_SET,
 	Q_COUNT
 };
 
@@ -33,6 +34,13 @@ enum {
 	"u.scscf_name, u.origin_host, u.origin_realm"
 #define IMPU_NCOLS 12
 #define SQN_MOD "281474976710656"
+#define PAIR_COLS                                                                     \
+	"SELECT i.id, i.imsu_id, i.identity, i.auth_schemes, i.default_auth_scheme, "  \
+	"i.password, i.ha1, i.k, i.op, i.opc, i.amf, i.sqn, " IMPU_COLS
+#define PAIR_FROM                                                                     \
+	" FROM impi i JOIN impi_impu ii ON ii.impi_id = i.id JOIN impu u "              \
+	"ON u.id = ii.impu_id WHERE i.identity = ? AND u.identity = ?"
+#define PAIR_NCOLS (12 + IMPU_NCOLS)
 
 const struct hss_db_query hss_db_queries[] = {
 	[Q_IMPI_GET] = {"SELECT id, imsu_id, identity, auth_schemes, default_auth_scheme, "
@@ -89,11 +97,14 @@ const struct hss_db_query hss_db_queries[] = {
 			1, 5},
 	/* UAR/MAR/SAR fast path: both identities and their link in one round
 	 * trip (hss_db_pair_get) */
-	[Q_PAIR_GET] = {"SELECT i.id, i.imsu_id, i.identity, i.auth_schemes, i.default_auth_scheme, "
-			"i.password, i.ha1, i.k, i.op, i.opc, i.amf, i.sqn, " IMPU_COLS
-			" FROM impi i JOIN impi_impu ii ON ii.impi_id = i.id JOIN impu u "
-			"ON u.id = ii.impu_id WHERE i.identity = ? AND u.identity = ?",
-			2, 12 + IMPU_NCOLS},
+	[Q_PAIR_GET] = {PAIR_COLS PAIR_FROM, 2, PAIR_NCOLS},
+	/* SAR: and whether the whole implicit set is in the identity's state
+	 * at its S-CSCF (then a state that stays the same is not written) */
+	[Q_PAIR_GET_SET] = {PAIR_COLS ", NOT EXISTS (SELECT 1 FROM impu s WHERE s.implicit_set = "
+			    "u.implicit_set AND NOT (s.reg_state <=> u.reg_state AND s.scscf_name "
+			    "<=> u.scscf_name AND s.origin_host <=> u.origin_host AND "
+			    "s.origin_realm <=> u.origin_realm))" PAIR_FROM,
+			    2, PAIR_NCOLS + 1},
 };
 const int hss_db_n_queries = Q_COUNT;
 
@@ -212,8 +223,9 @@ static int exists(int q, struct hss_db_val *p)
 	return rows ? HSS_DB_OK : HSS_DB_NOT_FOUND;
 }
 
-int hss_db_pair_get(const char *impi_id, const char *impu_id, struct hss_impi *impi,
-		    struct hss_impu *impu)
+/* The pair query q; extra binds the column after the pair's (Q_PAIR_GET has none). */
+static int pair_get(int q, const char *impi_id, const char *impu_id, struct hss_impi *impi,
+		    struct hss_impu *impu, struct hss_db_val extra)
 {
 	struct hss_db_val p[] = {HSS_DB_SP(impi_id), HSS_DB_SP(impu_id)};
 	struct impu_row r = {.out = impu, .max = 1};
@@ -227,19 +239,38 @@ int hss_db_pair_get(const char *impi_id, const char *impu_id, struct hss_impi *i
 		HSS_DB_U(&r.tmp.service_profile_id), HSS_DB_U(&r.barring),
 		HSS_DB_U(&r.can_register), HSS_DB_U(&r.state),
 		HSS_DB_S(r.tmp.scscf_name), HSS_DB_S(r.tmp.origin_host),
-		HSS_DB_S(r.tmp.origin_realm),
+		HSS_DB_S(r.tmp.origin_realm), extra,
 	};
 	uint64_t rows = 0;
 	int rc;
 
 	memset(impi, 0, sizeof *impi);
-	rc = hss_db_exec(Q_PAIR_GET, p, c, NULL, NULL, &rows, NULL);
+	rc = hss_db_exec(q, p, c, NULL, NULL, &rows, NULL);
 	if (rc != HSS_DB_OK)
 		return rc;
 	if (!rows)
 		return HSS_DB_NOT_FOUND;
 	impu_row(&r, c);
 	return HSS_DB_OK;
+}
+
+int hss_db_pair_get(const char *impi_id, const char *impu_id, struct hss_impi *impi,
+		    struct hss_impu *impu)
+{
+	uint64_t none;
+	return pair_get(Q_PAIR_GET, impi_id, impu_id, impi, impu,
+			(struct hss_db_val)HSS_DB_U(&none));
+}
+
+int hss_db_pair_get_set(const char *impi_id, const char *impu_id, struct hss_impi *impi,
+			struct hss_impu *impu, bool *set_same)
+{
+	uint64_t same = 0;
+	int rc = pair_get(Q_PAIR_GET_SET, impi_id, impu_id, impi, impu,
+			  (struct hss_db_val)HSS_DB_U(&same));
+
+	*set_same = rc == HSS_DB_OK && same != 0;
+	return rc;
 }
 
 int hss_db_impi_impu_linked(uint64_t impi_id, uint64_t impu_id)

@@ -145,6 +145,36 @@ static int db_exec(const char *const *sql, size_t n)
 	return rc ? -1 : 0;
 }
 
+/* The first column of the first row of a constant query ("" when none). */
+static void db_value(const char *sql, char *out, size_t size)
+{
+	MYSQL *my = mysql_init(NULL);
+	MYSQL_RES *res = NULL;
+	MYSQL_ROW row;
+
+	out[0] = '\0';
+	assert_non_null(mysql_real_connect(my, "127.0.0.1", "ims", "ims", "ims_hss",
+					   (unsigned)db_port, NULL, 0));
+	if (mysql_query(my, sql) != 0)
+		fprintf(stderr, "test: %s: %s\n", sql, mysql_error(my));
+	else if ((res = mysql_store_result(my)) && (row = mysql_fetch_row(res)) && row[0])
+		snprintf(out, size, "%s", row[0]);
+	mysql_free_result(res);
+	mysql_close(my);
+}
+
+/* Prepared statements MariaDB has executed (every client's: the HSS's). */
+static long db_statements(void)
+{
+	char v[32];
+
+	db_value("SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+		 "WHERE VARIABLE_NAME = 'COM_STMT_EXECUTE'",
+		 v, sizeof v);
+	assert_true(v[0] != '\0');
+	return atol(v);
+}
+
 static int db_fixture(void)
 {
 	return db_exec(fixture_sql, sizeof fixture_sql / sizeof fixture_sql[0]);
@@ -270,6 +300,31 @@ static struct cx_answer *call(struct msg *m)
 	assert_non_null(m);
 	cx_call(m, &a);
 	return &a;
+}
+
+/* A UAR or SAR whose statements a test counts. */
+struct counted {
+	bool uar;
+	const char *impi, *impu;
+	int type, udaa;
+};
+
+/* The statements the HSS ran for the request c: the fewest of three times
+ * (another client of the lab's MariaDB may run one meanwhile); *a gets the
+ * last answer. */
+static long statements_for(const struct counted *c, struct cx_answer **a)
+{
+	long best = -1;
+
+	for (int i = 0; i < 3; i++) {
+		long before = db_statements();
+		*a = call(c->uar ? cx_uar(c->impi, c->impu, HOME, c->type)
+				 : cx_sar(c->impi, c->impu, c->type, SCSCF, c->udaa));
+		long n = db_statements() - before;
+		if (best < 0 || n < best)
+			best = n;
+	}
+	return best;
 }
 
 static void register_user(const char *impi, const char *impu)
@@ -923,6 +978,74 @@ static void test_database_hung_answers_within_a_second(void **state)
 	assert_true(ok);
 }
 
+/* TS 29.228 6.1.2: a re-registration at the same S-CSCF that holds the
+ * profile (User-Data-Already-Available) gets no User-Data; and the set,
+ * already registered there, is not written: the SAR is the one lookup. */
+static void test_sar_reregistration_with_profile_is_one_statement(void **state)
+{
+	struct counted re = {false, "alice@open-ims.test", "sip:alice@open-ims.test",
+			     IMS_CX_SAT_RE_REGISTRATION, IMS_CX_USER_DATA_ALREADY_AVAILABLE};
+	struct cx_answer *a;
+
+	register_user("alice@open-ims.test", "sip:alice@open-ims.test");
+	assert_int_equal(statements_for(&re, &a), 1);
+	expect(a, false, IMS_DIAMETER_SUCCESS);
+	assert_string_equal(a->user_name, "alice@open-ims.test");
+	assert_int_equal(a->user_data_len, 0);
+	a = call(cx_lir("tel:+15550001"));
+	expect(a, false, IMS_DIAMETER_SUCCESS);
+	assert_string_equal(a->server_name, SCSCF);
+	/* without the flag the profile comes (built from the database), the
+	 * state is still not written */
+	re.udaa = IMS_CX_USER_DATA_NOT_AVAILABLE;
+	assert_true(statements_for(&re, &a) >= 3);
+	expect(a, false, IMS_DIAMETER_SUCCESS);
+	assert_true(a->user_data_len > 0);
+	deregister_user("alice@open-ims.test", "sip:alice@open-ims.test");
+}
+
+/* ...but what differs is written: an identity of the set in another state
+ * (added by the operator), another Origin-Host or -Realm. */
+static void test_sar_reregistration_writes_what_differs(void **state)
+{
+	static const char *const add[] = {
+		"INSERT INTO impu (id, identity, identity_type, implicit_set, service_profile_id) "
+		"SELECT 906, 'sip:alice-new@open-ims.test', 'public_user', implicit_set, "
+		"service_profile_id FROM impu WHERE identity = 'sip:alice@open-ims.test'"};
+	static const char *const other_host[] = {
+		"UPDATE impu SET origin_host = 'old.open-ims.test' WHERE identity = "
+		"'tel:+15550001'"};
+	static const char *const other_realm[] = {
+		"UPDATE impu SET origin_realm = 'old.test' WHERE identity IN "
+		"('sip:alice@open-ims.test', 'tel:+15550001')"};
+	static const char *const drop[] = {"DELETE FROM impu WHERE id = 906"};
+	char v[256];
+
+	register_user("alice@open-ims.test", "sip:alice@open-ims.test");
+	assert_int_equal(db_exec(add, 1), 0);
+	expect(call(cx_sar("alice@open-ims.test", "sip:alice@open-ims.test",
+			   IMS_CX_SAT_RE_REGISTRATION, SCSCF, 1)),
+	       false, IMS_DIAMETER_SUCCESS);
+	db_value("SELECT reg_state FROM impu WHERE id = 906", v, sizeof v);
+	assert_string_equal(v, "registered");
+	assert_int_equal(db_exec(other_host, 1), 0);
+	expect(call(cx_sar("alice@open-ims.test", "sip:alice@open-ims.test",
+			   IMS_CX_SAT_RE_REGISTRATION, SCSCF, 1)),
+	       false, IMS_DIAMETER_SUCCESS);
+	db_value("SELECT origin_host FROM impu WHERE identity = 'tel:+15550001'", v, sizeof v);
+	assert_string_equal(v, "test.open-ims.test");
+	assert_int_equal(db_exec(other_realm, 1), 0);
+	expect(call(cx_sar("alice@open-ims.test", "sip:alice@open-ims.test",
+			   IMS_CX_SAT_RE_REGISTRATION, SCSCF, 1)),
+	       false, IMS_DIAMETER_SUCCESS);
+	db_value("SELECT COUNT(*) FROM impu WHERE identity IN ('sip:alice@open-ims.test', "
+		 "'tel:+15550001') AND origin_realm <> 'open-ims.test'",
+		 v, sizeof v);
+	assert_string_equal(v, "0");
+	deregister_user("alice@open-ims.test", "sip:alice@open-ims.test");
+	assert_int_equal(db_exec(drop, 1), 0);
+}
+
 /* Whatever a database test left behind: MariaDB running and not stopped. */
 static int db_restore(void **state)
 {
@@ -962,6 +1085,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sar_errors),
 		cmocka_unit_test(test_lir_unregistered_services),
 		cmocka_unit_test(test_control_rtr_deregisters),
+		cmocka_unit_test(test_sar_reregistration_with_profile_is_one_statement),
+		cmocka_unit_test(test_sar_reregistration_writes_what_differs),
 		cmocka_unit_test_teardown(test_database_down_and_back, db_restore),
 		cmocka_unit_test_teardown(test_database_hung_answers_within_a_second, db_restore),
 	};
