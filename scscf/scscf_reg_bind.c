@@ -277,13 +277,19 @@ static int store(struct reg_ctx *rc, struct ims_sip_tx *tx, struct scscf_sar *s)
 {
 	struct scscf_ul *ul = rc->sc->ul;
 	struct scscf_reg *reg = scscf_ul_find(ul, rc->impu);
+	bool profile = s && (s->user_data || s->n_ids > 0);
 
-	if (!reg && !(reg = scscf_ul_add(ul, rc->impu, rc->impi)))
-		return scscf_reg_fail(rc, 500, "cannot store the registration");
-	/* a re-registration whose SAA brought no User-Data (User-Data-Already-
+	/* a new registration is written through once, with its profile; a
+	 * re-registration whose SAA brought no User-Data (User-Data-Already-
 	 * Available) keeps the profile it has */
-	if (s && (s->user_data || s->n_ids > 0))
+	if (!reg)
+		reg = profile ? scscf_ul_add_profile(ul, rc->impu, rc->impi, s->ids, s->n_ids,
+		                                     s->user_data)
+		              : scscf_ul_add(ul, rc->impu, rc->impi);
+	else if (profile)
 		scscf_ul_set_profile(ul, reg, s->ids, s->n_ids, s->user_data);
+	if (!reg)
+		return scscf_reg_fail(rc, 500, "cannot store the registration");
 	apply_contacts(rc, reg);
 	if (reg->n_contacts == 0) {
 		scscf_ul_remove(ul, reg);

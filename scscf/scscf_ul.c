@@ -132,13 +132,38 @@ static void index_drop(struct scscf_ul *ul, struct scscf_reg *reg)
 
 /* ---- registrations ---- */
 
-static void notify_reg(struct scscf_ul *ul, struct scscf_reg *reg)
+/* FNV-1a, 64 bits, of what the registration row holds besides impu. */
+static uint64_t fp_add(uint64_t h, const char *s)
 {
+	for (; s && *s; s++)
+		h = (h ^ (uint8_t)*s) * 1099511628211u;
+	return (h ^ 0xff) * 1099511628211u; /* a separator no string has */
+}
+
+static uint64_t reg_fingerprint(const struct scscf_reg *reg)
+{
+	uint64_t h = fp_add(14695981039346656037u, reg->impi);
+
+	for (int i = 0; i < reg->n_assoc; i++)
+		h = fp_add(h, reg->assoc[i]);
+	h = fp_add(h, reg->user_data ? "+" : "-");
+	return fp_add(h, reg->user_data);
+}
+
+/* Tell reg_saved, unless it heard of this very content last time (a new
+ * registration is always told). */
+static void notify_reg(struct scscf_ul *ul, struct scscf_reg *reg, bool is_new)
+{
+	uint64_t fp = reg_fingerprint(reg);
+
+	if (fp == reg->saved_fp && !is_new)
+		return;
+	reg->saved_fp = fp;
 	if (ul->has_hooks && ul->hooks.reg_saved)
 		ul->hooks.reg_saved(ul->hooks.arg, reg);
 }
 
-struct scscf_reg *scscf_ul_add(struct scscf_ul *ul, const char *impu, const char *impi)
+static struct scscf_reg *reg_new(struct scscf_ul *ul, const char *impu, const char *impi)
 {
 	if (strlen(impu) >= SCSCF_ID_MAX || strlen(impi) >= SCSCF_ID_MAX || index_get(ul, impu))
 		return NULL;
@@ -162,7 +187,15 @@ struct scscf_reg *scscf_ul_add(struct scscf_ul *ul, const char *impu, const char
 		ul->regs->prev = reg;
 	ul->regs = reg;
 	ul->count++;
-	notify_reg(ul, reg);
+	return reg;
+}
+
+struct scscf_reg *scscf_ul_add(struct scscf_ul *ul, const char *impu, const char *impi)
+{
+	struct scscf_reg *reg = reg_new(ul, impu, impi);
+
+	if (reg)
+		notify_reg(ul, reg, true);
 	return reg;
 }
 
@@ -193,12 +226,12 @@ static void assoc_reset(struct scscf_ul *ul, struct scscf_reg *reg)
 	reg->n_assoc = 1;
 }
 
-int scscf_ul_set_profile(struct scscf_ul *ul, struct scscf_reg *reg, const char *const *ids, int n,
-                         const char *user_data)
+static int set_profile(struct scscf_ul *ul, struct scscf_reg *reg, const char *const *ids, int n,
+                       const char *user_data)
 {
 	int rc = 0;
 
-	if (user_data) {
+	if (user_data && !(reg->user_data && strcmp(reg->user_data, user_data) == 0)) {
 		char *copy = ul_strdup(ul, user_data);
 		if (!copy)
 			return -ENOMEM;
@@ -213,8 +246,28 @@ int scscf_ul_set_profile(struct scscf_ul *ul, struct scscf_reg *reg, const char 
 		if (r < 0 && rc == 0)
 			rc = r;
 	}
-	notify_reg(ul, reg);
 	return rc;
+}
+
+int scscf_ul_set_profile(struct scscf_ul *ul, struct scscf_reg *reg, const char *const *ids, int n,
+                         const char *user_data)
+{
+	int rc = set_profile(ul, reg, ids, n, user_data);
+
+	notify_reg(ul, reg, false);
+	return rc;
+}
+
+struct scscf_reg *scscf_ul_add_profile(struct scscf_ul *ul, const char *impu, const char *impi,
+                                       const char *const *ids, int n, const char *user_data)
+{
+	struct scscf_reg *reg = reg_new(ul, impu, impi);
+
+	if (!reg)
+		return NULL;
+	set_profile(ul, reg, ids, n, user_data);
+	notify_reg(ul, reg, true);
+	return reg;
 }
 
 static size_t contact_size(const struct scscf_contact *c);

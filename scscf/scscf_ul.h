@@ -58,12 +58,16 @@ struct scscf_reg {
 	char *user_data; /* IMSSubscription XML from the SAA (owned), or NULL */
 	struct scscf_contact *contacts;
 	int n_contacts;
+	/* fingerprint of impi, assoc and user_data when reg_saved last heard
+	 * of them: a profile set again unchanged is not reported again */
+	uint64_t saved_fp;
 };
 
 /* Called after each change; reg/contact are borrowed for the call only. */
 struct scscf_ul_hooks {
-	void (*reg_saved)(void *arg,
-	                  const struct scscf_reg *reg); /* new, or assoc/user data changed */
+	/* new, or its identities or user data changed (not when set again the
+	 * same) */
+	void (*reg_saved)(void *arg, const struct scscf_reg *reg);
 	void (*reg_removed)(void *arg, const struct scscf_reg *reg);
 	void (*contact_saved)(void *arg, const struct scscf_reg *reg,
 	                      const struct scscf_contact *c);
@@ -97,9 +101,16 @@ struct scscf_reg *scscf_ul_add(struct scscf_ul *ul, const char *impu, const char
 /* Replace the implicit set (impu is kept in it even if ids lacks it) and,
  * when user_data is not NULL, the profile XML (copied).  Returns 0, or
  * -ENOMEM / -EEXIST (an identity belongs to another registration: it is
- * skipped, the rest is applied). */
+ * skipped, the rest is applied).  The reg_saved hook is called only when
+ * the identities or the user data differ from what it last heard. */
 int scscf_ul_set_profile(struct scscf_ul *ul, struct scscf_reg *reg, const char *const *ids, int n,
                          const char *user_data);
+
+/* scscf_ul_add() then scscf_ul_set_profile(), reported to reg_saved once
+ * (with the profile).  NULL as scscf_ul_add(); the profile's errors are
+ * those of scscf_ul_set_profile() (the rest is applied). */
+struct scscf_reg *scscf_ul_add_profile(struct scscf_ul *ul, const char *impu, const char *impi,
+                                       const char *const *ids, int n, const char *user_data);
 
 /* The contact of reg that b would replace: same +sip.instance and reg-id
  * when b has an instance, else the same URI.  NULL when none. */

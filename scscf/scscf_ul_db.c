@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,14 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_CONTACT_DEL] = "DELETE FROM contact WHERE impu = ? AND ckey = ?",
 };
 
+/* Ops taken from the queue at once (a backlog: the database was slow or
+ * away); from BATCH_MIN on they are written in one transaction, one commit
+ * instead of one each.  Fewer are written one by one: START TRANSACTION
+ * and COMMIT are two more round trips, which cost more than the commits
+ * they save with innodb_flush_log_at_trx_commit = 2 (scripts/db). */
+#define BATCH_MAX 256
+#define BATCH_MIN 4
+
 struct scscf_ul_db {
 	struct scscf_cfg cfg;
 	pthread_t thread;
@@ -53,10 +62,16 @@ struct scscf_ul_db {
 	pthread_cond_t drained; /* queue empty */
 	struct op *head, **tail;
 	size_t queued;
-	bool busy; /* the writer holds an op */
+	size_t held; /* ops the writer took from the queue and is writing */
 	bool stopping;
+	/* A registration row was lost (queue full, or refused): until then
+	 * (now_ms()) every contact saved rewrites its registration row too, as
+	 * every re-registration did before unchanged rows were skipped, so
+	 * that the table heals within max_expires. */
+	_Atomic int64_t heal_until_ms;
 	int64_t stop_deadline_ms; /* when stopping: give up writing after this */
 	/* writer thread only */
+	bool was_away; /* a write failed with the connection since the queue was empty */
 	MYSQL *conn;
 	MYSQL_STMT *stmt[S_COUNT];
 };
@@ -167,6 +182,14 @@ static void bind_i64(struct binder *bd, const int64_t *v)
 	b->buffer = (void *)v;
 }
 
+/* After error err: 1 when it is the connection's (retry after
+ * reconnecting), -1 when the statement itself failed (drop the change). */
+static int error_kind(unsigned err)
+{
+	/* client errors (2xxx: gone, lost ...), server shutdown, killed, lock waits */
+	return err >= 2000 || err == 1053 || err == 1927 || err == 1205 || err == 1213 ? 1 : -1;
+}
+
 /* 0, 1 when the error is the connection's (retry after reconnecting), -1
  * when the statement itself failed (drop the change). */
 static int stmt_run(struct scscf_ul_db *db, enum stmt_id id, struct binder *bd)
@@ -176,8 +199,17 @@ static int stmt_run(struct scscf_ul_db *db, enum stmt_id id, struct binder *bd)
 		return 0;
 	unsigned err = mysql_stmt_errno(st);
 	IMS_WARN("ul_db: %.40s...: %s (%u)", stmt_sql[id], mysql_stmt_error(st), err);
-	/* client errors (2xxx: gone, lost ...), server shutdown, killed, lock waits */
-	return err >= 2000 || err == 1053 || err == 1927 || err == 1205 || err == 1213 ? 1 : -1;
+	return error_kind(err);
+}
+
+/* A plain statement (transaction control): as stmt_run. */
+static int query_run(struct scscf_ul_db *db, const char *sql)
+{
+	if (mysql_query(db->conn, sql) == 0)
+		return 0;
+	unsigned err = mysql_errno(db->conn);
+	IMS_WARN("ul_db: %s: %s (%u)", sql, mysql_error(db->conn), err);
+	return error_kind(err);
 }
 
 static int apply(struct scscf_ul_db *db, const struct op *op)
@@ -228,6 +260,28 @@ static void op_free(struct op *op)
 
 /* ---- the writer thread ---- */
 
+static void heal_from_now(struct scscf_ul_db *db)
+{
+	atomic_store(&db->heal_until_ms, now_ms() + (int64_t)db->cfg.max_expires * 1000);
+}
+
+/* Stopping and past the deadline: give up what is not written. */
+static bool give_up(struct scscf_ul_db *db, size_t n)
+{
+	pthread_mutex_lock(&db->lock);
+	bool late = db->stopping && now_ms() >= db->stop_deadline_ms;
+	pthread_mutex_unlock(&db->lock);
+	if (late)
+		IMS_WARN("ul_db: stopping with %zu unwritten change(s) (database away)", n);
+	return late;
+}
+
+static void retry_pause(void)
+{
+	struct timespec ts = {0, 500 * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
 /* Apply op, reconnecting as long as the database is away.  Returns when
  * applied, dropped, or (stopping) the deadline passed. */
 static void write_one(struct scscf_ul_db *db, const struct op *op)
@@ -235,19 +289,69 @@ static void write_one(struct scscf_ul_db *db, const struct op *op)
 	for (;;) {
 		if (writer_connect(db) == 0) {
 			int rc = apply(db, op);
+			if (rc < 0 && op->kind == OP_REG_SAVE)
+				heal_from_now(db);
 			if (rc <= 0)
 				return; /* done, or a bad change (logged) */
 			writer_disconnect(db);
 		}
-		pthread_mutex_lock(&db->lock);
-		bool give_up = db->stopping && now_ms() >= db->stop_deadline_ms;
-		pthread_mutex_unlock(&db->lock);
-		if (give_up) {
-			IMS_WARN("ul_db: stopping with unwritten changes (database away)");
+		db->was_away = true;
+		if (give_up(db, 1))
 			return;
+		retry_pause();
+	}
+}
+
+/* The ops of a batch in one transaction: 0 committed, 1 the connection
+ * failed (nothing of it is committed, or all of it and the answer was lost:
+ * the ops are upserts and deletes, applying them again in order is
+ * harmless), -1 a statement failed (rolled back). */
+static int apply_batch(struct scscf_ul_db *db, const struct op *ops)
+{
+	int rc = query_run(db, "START TRANSACTION");
+
+	for (const struct op *op = ops; op && rc == 0; op = op->next)
+		rc = apply(db, op);
+	if (rc == 0 && mysql_commit(db->conn) != 0) {
+		rc = error_kind(mysql_errno(db->conn));
+		IMS_WARN("ul_db: COMMIT: %s (%u)", mysql_error(db->conn), mysql_errno(db->conn));
+	}
+	if (rc < 0 && mysql_rollback(db->conn) != 0)
+		return 1; /* the connection went too: try it all again */
+	return rc;
+}
+
+/* Write the n ops of the list: in one transaction when there are
+ * BATCH_MIN or more, again as a whole after the connection failed, one by
+ * one (as write_one) after a statement failed, so that only the bad change
+ * is dropped. */
+static void write_batch(struct scscf_ul_db *db, const struct op *ops, size_t n)
+{
+	if (n < BATCH_MIN) {
+		for (const struct op *op = ops; op; op = op->next)
+			write_one(db, op);
+		return;
+	}
+	for (;;) {
+		if (writer_connect(db) == 0) {
+			int rc = apply_batch(db, ops);
+			if (rc == 0 && db->was_away)
+				IMS_INFO("ul_db: %zu changes queued while the database was away "
+				         "written in one transaction",
+				         n);
+			if (rc == 0)
+				return;
+			if (rc < 0) {
+				for (const struct op *op = ops; op; op = op->next)
+					write_one(db, op);
+				return;
+			}
+			writer_disconnect(db);
 		}
-		struct timespec ts = {0, 500 * 1000000L};
-		nanosleep(&ts, NULL);
+		db->was_away = true;
+		if (give_up(db, n))
+			return;
+		retry_pause();
 	}
 }
 
@@ -264,21 +368,34 @@ static void *writer_main(void *arg)
 			break;
 		if (db->stopping && now_ms() >= db->stop_deadline_ms)
 			break;
-		struct op *op = db->head;
-		db->head = op->next;
+		/* take up to BATCH_MAX ops off the queue */
+		struct op *ops = db->head, *last = ops;
+		size_t n = 1;
+		while (last->next && n < BATCH_MAX) {
+			last = last->next;
+			n++;
+		}
+		db->head = last->next;
+		last->next = NULL;
 		if (!db->head)
 			db->tail = &db->head;
-		db->queued--;
-		db->busy = true;
+		db->queued -= n;
+		db->held = n;
 		pthread_mutex_unlock(&db->lock);
 
-		write_one(db, op);
-		op_free(op);
+		write_batch(db, ops, n);
+		while (ops) {
+			struct op *next = ops->next;
+			op_free(ops);
+			ops = next;
+		}
 
 		pthread_mutex_lock(&db->lock);
-		db->busy = false;
-		if (!db->head)
+		db->held = 0;
+		if (!db->head) {
+			db->was_away = false;
 			pthread_cond_broadcast(&db->drained);
+		}
 	}
 	pthread_cond_broadcast(&db->drained);
 	pthread_mutex_unlock(&db->lock);
@@ -298,6 +415,8 @@ static void enqueue(struct scscf_ul_db *db, struct op *op)
 		if (!db->head)
 			db->tail = &db->head;
 		db->queued--;
+		if (old->kind == OP_REG_SAVE)
+			heal_from_now(db);
 		op_free(old);
 		IMS_WARN("ul_db: queue full (%d): oldest change dropped", db->cfg.db_queue_max);
 	}
@@ -373,6 +492,9 @@ static void hook_reg_removed(void *arg, const struct scscf_reg *reg)
 static void hook_contact_saved(void *arg, const struct scscf_reg *reg,
                                const struct scscf_contact *c)
 {
+	struct scscf_ul_db *db = arg;
+	if (atomic_load(&db->heal_until_ms) > now_ms())
+		hook_reg_saved(db, reg); /* its row may have been lost */
 	struct op *op = op_new(OP_CONTACT_SAVE, reg);
 	if (!op)
 		return;
@@ -427,7 +549,7 @@ struct scscf_ul_db *scscf_ul_db_start(const struct scscf_cfg *cfg)
 size_t scscf_ul_db_pending(struct scscf_ul_db *db)
 {
 	pthread_mutex_lock(&db->lock);
-	size_t n = db->queued + (db->busy ? 1 : 0);
+	size_t n = db->queued + db->held;
 	pthread_mutex_unlock(&db->lock);
 	return n;
 }
@@ -443,10 +565,10 @@ int scscf_ul_db_flush(struct scscf_ul_db *db, int timeout_ms)
 		until.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&db->lock);
-	while ((db->head || db->busy) &&
+	while ((db->head || db->held) &&
 	       pthread_cond_timedwait(&db->drained, &db->lock, &until) == 0)
 		;
-	int rc = db->head || db->busy ? -1 : 0;
+	int rc = db->head || db->held ? -1 : 0;
 	pthread_mutex_unlock(&db->lock);
 	return rc;
 }

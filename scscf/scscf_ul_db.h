@@ -7,7 +7,15 @@
  * change into a queue; one writer thread owns its own connection and
  * prepared statements, applies the queue in order, reconnects after a
  * failure (keeping the change that failed), and drops the oldest changes
- * beyond [db] queue_max with a warning.
+ * beyond [db] queue_max with a warning.  A backlog (several changes queued
+ * when the writer comes for them) is written in transactions of up to 256
+ * changes; a transaction that fails with the connection is applied again as
+ * a whole after reconnecting, one that a statement of it failed is applied
+ * again change by change (only the bad change is dropped, as without
+ * transactions).  A registration whose identities and user data did not
+ * change is not written again (scscf_ul reports it only when they do); a
+ * registration row lost (queue full, refused) makes every saved contact
+ * rewrite its registration row too for max_expires.
  *
  * Loading happens once at start, before the SIP agent listens:
  * scscf_ul_db_load() reads every registration and contact (expired ones

@@ -232,6 +232,40 @@ static void test_hooks_report_every_change(void **state)
 	scscf_ul_destroy(ul);
 }
 
+/* The write-through hears of a registration's profile only when it
+ * changed: a re-registration whose SAA brings the same User-Data again (or
+ * none) writes no registration row. */
+static void test_profile_set_again_unchanged_is_not_reported(void **state)
+{
+	struct counts n = {0};
+	struct scscf_ul_hooks hooks = {h_reg_saved, h_reg_removed, h_contact_saved,
+	                               h_contact_removed, &n};
+	struct scscf_ul *ul = scscf_ul_new(10);
+	scscf_ul_set_hooks(ul, &hooks);
+	const char *ids[] = {"sip:erin@open-ims.test", "tel:+15550005"};
+	struct scscf_reg *r = scscf_ul_add_profile(ul, "sip:erin@open-ims.test",
+	                                           "erin@open-ims.test", ids, 2, "<a/>");
+	assert_non_null(r);
+	assert_int_equal(n.reg_saved, 1); /* new, with its profile: once */
+	assert_int_equal(r->n_assoc, 2);
+	assert_string_equal(r->user_data, "<a/>");
+	assert_ptr_equal(scscf_ul_find(ul, "tel:+15550005"), r);
+	scscf_ul_set_profile(ul, r, ids, 2, "<a/>");
+	scscf_ul_set_profile(ul, r, ids, 2, NULL);
+	assert_int_equal(n.reg_saved, 1);
+	assert_ptr_equal(scscf_ul_find(ul, "tel:+15550005"), r);
+	scscf_ul_set_profile(ul, r, ids, 2, "<b/>"); /* new user data */
+	assert_int_equal(n.reg_saved, 2);
+	scscf_ul_set_profile(ul, r, ids, 1, NULL); /* one identity fewer */
+	assert_int_equal(n.reg_saved, 3);
+	assert_null(scscf_ul_find(ul, "tel:+15550005"));
+	assert_string_equal(r->user_data, "<b/>");
+	/* taken already: NULL, nothing reported */
+	assert_null(scscf_ul_add_profile(ul, "sip:erin@open-ims.test", "x", ids, 2, "<a/>"));
+	assert_int_equal(n.reg_saved, 3);
+	scscf_ul_destroy(ul);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +276,7 @@ int main(void)
 	    cmocka_unit_test(test_expiry_removes_contacts_then_the_registration),
 	    cmocka_unit_test(test_expiry_walk_waits_for_the_earliest_contact_and_sees_new_ones),
 	    cmocka_unit_test(test_hooks_report_every_change),
+	    cmocka_unit_test(test_profile_set_again_unchanged_is_not_reported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

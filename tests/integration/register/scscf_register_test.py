@@ -494,6 +494,70 @@ def test_hss_down():
     deregister_all("alice")
 
 
+def db_sql(database, query):
+    r = subprocess.run([os.path.join(SRC, "scripts", "db"), "sql", database, "-N", "-B", "-e",
+                        query], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    check(r.returncode == 0, "scripts/db sql: %s" % r.stdout[-1000:])
+    return r.stdout
+
+
+def stored_ports(user, ports):
+    rows = db_sql("ims_scscf", "SELECT uri FROM contact WHERE impu = 'sip:%s@%s'" % (user, DOMAIN))
+    return [p for p in ports if ":%d" % p in rows]
+
+
+def test_writes_queued_while_db_away_survive():
+    """Bindings saved while the S-CSCF cannot write (its table locked, then
+    MariaDB killed and started again) are queued and written afterwards, the
+    backlog in one transaction: all of them are in ims_scscf.contact and
+    survive an S-CSCF restart."""
+    if not MANAGE:
+        print("  skipped (SCSCF_MANAGE=no)")
+        return
+    deregister_all("bob")
+    ports = [port() for _ in range(6)]
+    locker = subprocess.Popen([os.path.join(SRC, "scripts", "db"), "sql", "ims_scscf"],
+                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, text=True)
+    locker.stdin.write("LOCK TABLES contact WRITE;\nSELECT SLEEP(120);\n")
+    locker.stdin.flush()
+    time.sleep(1)
+    mark = log_size("scscf")
+    try:
+        for p in ports:
+            register("bob", local_port=p, expires=600)
+        with open(os.path.join(state_dir(), "run", "mariadb.pid")) as f:
+            pid = int(re.sub(r"\D", "", f.read()))
+        os.kill(pid, 9)
+        time.sleep(1)
+    finally:
+        locker.kill()
+        locker.wait()
+        subprocess.run([os.path.join(SRC, "scripts", "db"), "up"], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.STDOUT, check=True)
+    t_end = time.monotonic() + 30
+    while len(stored_ports("bob", ports)) < len(ports) and time.monotonic() < t_end:
+        time.sleep(0.5)
+    check(stored_ports("bob", ports) == ports,
+          "bindings lost over the database restart: stored %s of %s" %
+          (stored_ports("bob", ports), ports))
+    check("in one transaction" in log_since("scscf", mark),
+          "the backlog was not written in one transaction (scscf.log)")
+    lab("down", "scscf")
+    lab("up", "scscf")
+    cs = []
+    t_end = time.monotonic() + 20
+    while time.monotonic() < t_end:
+        try:
+            cs = fetch("bob")
+            break
+        except Fail:
+            time.sleep(1)
+    check(all(any(":%d" % p in c for c in cs) for p in ports),
+          "bindings lost over the S-CSCF restart: %s" % cs)
+    deregister_all("bob")
+
+
 def hss_ctl(line):
     """One command on the HSS's control socket; its answer line."""
     state = os.environ.get("IMS_STATE", os.path.join(SRC, ".lab"))
@@ -629,7 +693,7 @@ ORDER = ["test_options", "test_md5_challenge_format", "test_md5_alice", "test_em
          "test_reregistration_keeps_profile", "test_deregistration",
          "test_two_devices", "test_too_brief", "test_expiry", "test_ppr_keeps_registration",
          "test_rtr_removes_bindings", "test_aka_resync", "test_restart_keeps_binding",
-         "test_hss_down"]
+         "test_writes_queued_while_db_away_survive", "test_hss_down"]
 
 
 def main(argv):
