@@ -140,11 +140,16 @@ int hss_db_pair_get(const char *impi_id, const char *impu_id, struct hss_impi *i
  * S-CSCF name and origin (false when not found). */
 int hss_db_pair_get_set(const char *impi_id, const char *impu_id, struct hss_impi *impi,
 			struct hss_impu *impu, bool *set_same);
+/* hss_db_pair_get, and in the same statement (UAR): server, the S-CSCF name
+ * of impi's first public identity (lowest id) that has one, "" none. */
+int hss_db_pair_get_server(const char *impi_id, const char *impu_id, struct hss_impi *impi,
+			   struct hss_impu *impu, char server[HSS_ID_MAX]);
 /* HSS_DB_OK when impi may use impu, else HSS_DB_NOT_FOUND. */
 int hss_db_impi_impu_linked(uint64_t impi_id, uint64_t impu_id);
 /* HSS_DB_OK when impu may register from the visited network vn. */
 int hss_db_roaming_allowed(uint64_t impu_id, const char *vn);
-/* Capabilities the IMSU owning impu needs, and the S-CSCF names. */
+/* Capabilities the IMSU owning impu needs, and the S-CSCF names (one
+ * statement). */
 int hss_db_capabilities(uint64_t impu_id, struct hss_caps *out);
 /* The identities of an implicit set, the set's first (lowest id) first. */
 int hss_db_implicit_set(uint64_t set, struct hss_impu *out, int max, int *n);

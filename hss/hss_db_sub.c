@@ -12,8 +12,6 @@ enum {
 	Q_IMPU_WILDCARD,
 	Q_IMPI_IMPU,
 	Q_ROAMING,
-	Q_CAPS,
-	Q_SCSCF_NAMES,
 	Q_IMPLICIT_SET,
 	Q_IMPUS_OF_IMPI,
 	Q_IMPI_OF_IMPU,
@@ -25,6 +23,8 @@ enum {
 	Q_IFC_SPTS,
 	Q_PAIR_GET,
 	Q_PAIR_GET_SET,
+	Q_PAIR_GET_SERVER,
+	Q_CAPS_AND_NAMES,
 	Q_COUNT
 };
 
@@ -56,12 +56,6 @@ const struct hss_db_query hss_db_queries[] = {
 	[Q_ROAMING] = {"SELECT v.id FROM impu_visited_network iv JOIN visited_network v "
 		       "ON v.id = iv.visited_network_id WHERE iv.impu_id = ? AND v.identity = ?",
 		       2, 1},
-	[Q_CAPS] = {"SELECT DISTINCT c.capability, c.mandatory FROM impi_impu ii "
-		    "JOIN impi i ON i.id = ii.impi_id JOIN imsu s ON s.id = i.imsu_id "
-		    "JOIN capability_set c ON c.set_id = s.capability_set "
-		    "WHERE ii.impu_id = ? ORDER BY c.capability",
-		    1, 2},
-	[Q_SCSCF_NAMES] = {"SELECT name FROM scscf ORDER BY priority, id", 0, 1},
 	[Q_IMPLICIT_SET] = {"SELECT " IMPU_COLS " FROM impu u WHERE u.implicit_set = ? "
 			    "ORDER BY u.id",
 			    1, IMPU_NCOLS},
@@ -105,6 +99,21 @@ const struct hss_db_query hss_db_queries[] = {
 			    "<=> u.scscf_name AND s.origin_host <=> u.origin_host AND "
 			    "s.origin_realm <=> u.origin_realm))" PAIR_FROM,
 			    2, PAIR_NCOLS + 1},
+	/* UAR: and the S-CSCF of the private identity's first public identity
+	 * that has one */
+	[Q_PAIR_GET_SERVER] = {PAIR_COLS ", (SELECT x.scscf_name FROM impi_impu y JOIN impu x "
+			       "ON x.id = y.impu_id WHERE y.impi_id = i.id AND x.scscf_name <> '' "
+			       "ORDER BY x.id LIMIT 1)" PAIR_FROM,
+			       2, PAIR_NCOLS + 1},
+	/* Q_CAPS then Q_SCSCF_NAMES in one round trip: kind 0 rows are
+	 * capabilities, kind 1 rows S-CSCF names */
+	[Q_CAPS_AND_NAMES] = {"SELECT kind, cap, mandatory, name FROM (SELECT DISTINCT 0 AS kind, "
+			      "c.capability AS cap, c.mandatory, '' AS name, 0 AS priority, 0 AS id "
+			      "FROM impi_impu ii JOIN impi i ON i.id = ii.impi_id JOIN imsu s ON "
+			      "s.id = i.imsu_id JOIN capability_set c ON c.set_id = s.capability_set "
+			      "WHERE ii.impu_id = ? UNION ALL SELECT 1, 0, 0, name, priority, id "
+			      "FROM scscf) t ORDER BY kind, priority, id, cap, mandatory",
+			      1, 4},
 };
 const int hss_db_n_queries = Q_COUNT;
 
@@ -273,6 +282,14 @@ int hss_db_pair_get_set(const char *impi_id, const char *impu_id, struct hss_imp
 	return rc;
 }
 
+int hss_db_pair_get_server(const char *impi_id, const char *impu_id, struct hss_impi *impi,
+			   struct hss_impu *impu, char server[HSS_ID_MAX])
+{
+	server[0] = '\0';
+	return pair_get(Q_PAIR_GET_SERVER, impi_id, impu_id, impi, impu,
+			(struct hss_db_val){HSS_DB_STR, server, HSS_ID_MAX, false});
+}
+
 int hss_db_impi_impu_linked(uint64_t impi_id, uint64_t impu_id)
 {
 	struct hss_db_val p[] = {HSS_DB_U(&impi_id), HSS_DB_U(&impu_id)};
@@ -310,30 +327,24 @@ int hss_db_impi_of_impu(uint64_t impu_id, char *identity, size_t size)
 /* --- capabilities ------------------------------------------------------ */
 
 struct caps_row {
-	uint64_t cap, mandatory;
+	uint64_t kind, cap, mandatory;
 	char name[HSS_ID_MAX];
 	struct hss_caps *out;
 };
 
-static int cap_row(void *ctx, const struct hss_db_val *cols)
+static int caps_row(void *ctx, const struct hss_db_val *cols)
 {
 	struct caps_row *r = ctx;
 	struct hss_caps *o = r->out;
 
-	if (r->mandatory && o->n_mandatory < HSS_CAP_MAX)
+	if (r->kind == 1) {
+		if (o->n_names < HSS_SCSCF_MAX)
+			memcpy(o->names[o->n_names++], r->name, sizeof r->name);
+	} else if (r->mandatory && o->n_mandatory < HSS_CAP_MAX) {
 		o->mandatory[o->n_mandatory++] = (uint32_t)r->cap;
-	else if (!r->mandatory && o->n_optional < HSS_CAP_MAX)
+	} else if (!r->mandatory && o->n_optional < HSS_CAP_MAX) {
 		o->optional[o->n_optional++] = (uint32_t)r->cap;
-	return 0;
-}
-
-static int name_row(void *ctx, const struct hss_db_val *cols)
-{
-	struct caps_row *r = ctx;
-	struct hss_caps *o = r->out;
-
-	if (o->n_names < HSS_SCSCF_MAX)
-		memcpy(o->names[o->n_names++], r->name, sizeof r->name);
+	}
 	return 0;
 }
 
@@ -341,15 +352,11 @@ int hss_db_capabilities(uint64_t impu_id, struct hss_caps *out)
 {
 	struct caps_row r = {.out = out};
 	struct hss_db_val p[] = {HSS_DB_U(&impu_id)};
-	struct hss_db_val c[] = {HSS_DB_U(&r.cap), HSS_DB_U(&r.mandatory)};
-	struct hss_db_val cn[] = {HSS_DB_S(r.name)};
-	int rc;
+	struct hss_db_val c[] = {HSS_DB_U(&r.kind), HSS_DB_U(&r.cap), HSS_DB_U(&r.mandatory),
+				 HSS_DB_S(r.name)};
 
 	memset(out, 0, sizeof *out);
-	rc = hss_db_exec(Q_CAPS, p, c, cap_row, &r, NULL, NULL);
-	if (rc == HSS_DB_OK)
-		rc = hss_db_exec(Q_SCSCF_NAMES, NULL, cn, name_row, &r, NULL, NULL);
-	return rc;
+	return hss_db_exec(Q_CAPS_AND_NAMES, p, c, caps_row, &r, NULL, NULL);
 }
 
 /* --- updates ------------------------------------------------------------ */

@@ -1046,6 +1046,38 @@ static void test_sar_reregistration_writes_what_differs(void **state)
 	assert_int_equal(db_exec(drop, 1), 0);
 }
 
+/* The UAR of a first registration: identities, then capabilities and
+ * S-CSCF names, two statements; the S-CSCF of another identity of the
+ * private identity comes with the identities. */
+static void test_uar_statements_and_server_of_another_identity(void **state)
+{
+	static const char *const add[] = {
+		"INSERT INTO impu (id, identity, identity_type, implicit_set, service_profile_id) "
+		"VALUES (907, 'sip:frank2@open-ims.test', 'public_user', 904, 2)",
+		"INSERT INTO impi_impu (impi_id, impu_id) VALUES (901, 907)"};
+	static const char *const drop[] = {"DELETE FROM impu WHERE id = 907"};
+	struct counted first = {true, "alice@open-ims.test", "sip:alice@open-ims.test",
+				IMS_CX_UAT_REGISTRATION, 0};
+	struct counted other = {true, "frank@open-ims.test", "sip:frank2@open-ims.test",
+				IMS_CX_UAT_REGISTRATION, 0};
+	struct cx_answer *a;
+
+	assert_int_equal(statements_for(&first, &a), 2);
+	expect(a, true, IMS_CX_FIRST_REGISTRATION);
+	assert_int_equal(a->ncap_names, 1);
+	assert_string_equal(a->cap_names[0], SCSCF);
+	assert_int_equal(db_exec(add, 2), 0);
+	assert_int_equal(statements_for(&other, &a), 2);
+	expect(a, true, IMS_CX_FIRST_REGISTRATION);
+	assert_int_equal(a->nmandatory, 1);
+	register_user("frank@open-ims.test", "sip:frank@open-ims.test");
+	assert_int_equal(statements_for(&other, &a), 1);
+	expect(a, true, IMS_CX_SUBSEQUENT_REGISTRATION);
+	assert_string_equal(a->server_name, SCSCF);
+	deregister_user("frank@open-ims.test", "sip:frank@open-ims.test");
+	assert_int_equal(db_exec(drop, 1), 0);
+}
+
 /* Whatever a database test left behind: MariaDB running and not stopped. */
 static int db_restore(void **state)
 {
@@ -1087,6 +1119,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_control_rtr_deregisters),
 		cmocka_unit_test(test_sar_reregistration_with_profile_is_one_statement),
 		cmocka_unit_test(test_sar_reregistration_writes_what_differs),
+		cmocka_unit_test(test_uar_statements_and_server_of_another_identity),
 		cmocka_unit_test_teardown(test_database_down_and_back, db_restore),
 		cmocka_unit_test_teardown(test_database_hung_answers_within_a_second, db_restore),
 	};
