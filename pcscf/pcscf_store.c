@@ -28,6 +28,7 @@
 #define QUEUE_MAX (64 * 1024 * 1024) /* bytes waiting for the writer */
 #define SNAP_BUF (256 * 1024)
 #define SYNC_MS 1000
+#define LINGER_MS 10 /* after a write, the writer polls this long before it sleeps */
 
 static const uint8_t MAGIC[8] = {'P', 'C', 'S', 'C', 'F', 'R', 'E', 'G'};
 
@@ -447,12 +448,14 @@ struct pcscf_store {
 	unsigned live;          /* entries in the loop's table at the last change */
 	unsigned slack;
 	bool stopping, busy;
+	bool sleeping; /* the writer waits for a signal (else it polls the queue) */
 	struct pcscf_store_stats st;
 	/* the writer thread's */
 	int fd;
 	off_t size;        /* of the file, all written */
 	bool unsynced;     /* written since the last fdatasync */
 	int64_t synced_ms; /* CLOCK_MONOTONIC */
+	int64_t linger_ms; /* until then the writer polls (no signal needed) */
 	uint64_t retry_at; /* after a failed compaction: records to reach first */
 	bool failing;      /* the last append failed */
 };
@@ -489,8 +492,8 @@ static void enqueue(struct pcscf_store *s, int type, const struct pcscf_reg *r)
 
 	pthread_mutex_lock(&s->lock);
 	if (n && qbuf_reserve(&s->in, n) == 0) {
-		/* the writer waits only for an empty queue: wake it once */
-		if (!s->in.len)
+		/* a busy writer polls the queue: no system call here then */
+		if (!s->in.len && s->sleeping)
 			pthread_cond_signal(&s->wake);
 		record_encode(s->in.p + s->in.len, n, type, r, len);
 		s->in.len += n;
@@ -602,15 +605,29 @@ static void *writer_main(void *arg)
 
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
+		/* For LINGER_MS after a write the writer looks at the queue again
+		 * by itself, so that under load the loop never needs to wake it;
+		 * then it sleeps until signalled, or until the fdatasync is due. */
 		while (!s->in.len && !s->stopping) {
+			int64_t t = now_ms();
+			struct timespec until;
+			if (t < s->linger_ms) {
+				s->sleeping = false;
+				until = monotonic_at(s->linger_ms);
+				pthread_cond_timedwait(&s->wake, &s->lock, &until);
+				continue;
+			}
+			s->sleeping = true;
 			if (!s->unsynced) {
 				pthread_cond_wait(&s->wake, &s->lock);
 				continue;
 			}
-			struct timespec until = monotonic_at(s->synced_ms + SYNC_MS);
-			if (pthread_cond_timedwait(&s->wake, &s->lock, &until) == ETIMEDOUT)
+			if (t >= s->synced_ms + SYNC_MS)
 				break;
+			until = monotonic_at(s->synced_ms + SYNC_MS);
+			pthread_cond_timedwait(&s->wake, &s->lock, &until);
 		}
+		s->sleeping = false;
 		struct qbuf b = s->in;
 		s->in = w;
 		w = b;
@@ -619,8 +636,10 @@ static void *writer_main(void *arg)
 		s->busy = true;
 		pthread_mutex_unlock(&s->lock);
 
-		if (w.len)
+		if (w.len) {
 			writer_append(s, &w);
+			s->linger_ms = now_ms() + LINGER_MS;
+		}
 		w.len = 0;
 		w.records = 0;
 		if (s->unsynced && (stop || now_ms() - s->synced_ms >= SYNC_MS))

@@ -33,15 +33,18 @@
  * Writing: the SIP loop only copies each change into a queue (one record,
  * one memcpy per string, under a mutex held for that long); a writer thread
  * appends the queue with write() (no fsync per record: fdatasync at most
- * once a second and when stopping).  When the journal holds more than
+ * once a second and when stopping).  After a write the writer looks at the
+ * queue again by itself for LINGER_MS (10 ms), so that under load the loop
+ * makes no system call to wake it; an idle writer is signalled.  When the journal holds more than
  * 2 x the live entries + PCSCF_STORE_SLACK records, the writer compacts:
  * it reads the file into a table of its own, writes a fresh snapshot to
  * FILE.tmp, fsyncs it and renames it over FILE, and appends to that.  At
  * open the same is done with the loop's table before it serves.
  *
  * What is lost: kill -9 loses nothing that the writer had written (the
- * page cache survives the process), i.e. at most the changes of the last
- * microseconds; a machine crash loses at most the last second of changes.
+ * page cache survives the process), only what was still queued: at most
+ * the changes of the last 10 ms; a machine crash loses at most the last
+ * second of changes.
  */
 #ifndef PCSCF_STORE_H
 #define PCSCF_STORE_H
