@@ -393,6 +393,61 @@ fail:
 	return ret;
 }
 
+/* ---- Message hooks -------------------------------------------------------------
+ * With no hook registered for a message event, freeDiameter 1.2.1 runs its
+ * default (libfdcore/hooks.c, fd_hook_call): it prints the whole message
+ * into a buffer (fd_msg_dump_summary, or fd_msg_dump_full for every locally
+ * created request) under one process-wide mutex, and only then hands the
+ * text to a debug-level log call that drops it.  That was a third of the
+ * CSCFs' instructions per registration (callgrind, docs/performance.md).
+ * So these events get a hook of ours, which dumps only when debug logging
+ * is on.  The error events (parsing, routing, dropped, peers) keep
+ * freeDiameter's default: they log at error or notice level.
+ * HOOK_DATA_RECEIVED (a cheap log call by default) takes only one hook,
+ * which the dbg_msg_dumps extension may want: not taken here. */
+
+static struct fd_hook_hdl *quiet_hdl;
+
+static void quiet_hook(enum fd_hook_type type, struct msg *msg, struct peer_hdr *peer,
+                       void *other, struct fd_hook_permsgdata *pmd, void *regdata)
+{
+	static const char *const what[] = {
+	    [HOOK_MESSAGE_RECEIVED] = "received from",
+	    [HOOK_MESSAGE_LOCAL] = "created locally",
+	    [HOOK_MESSAGE_SENDING] = "sending to",
+	    [HOOK_MESSAGE_SENT] = "sent to",
+	    [HOOK_MESSAGE_ROUTING_LOCAL] = "dispatching",
+	};
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (ims_log_get_level() < IMS_LOG_DEBUG || !msg)
+		return;
+	if (!fd_msg_dump_summary(&buf, &len, NULL, msg, NULL, 0, 1))
+		return;
+	IMS_DEBUG("diameter: %s %s: %s", (unsigned)type < sizeof what / sizeof *what && what[type]
+	                                     ? what[type] : "message",
+	          peer && peer->info.pi_diamid ? (const char *)peer->info.pi_diamid : "-", buf);
+	free(buf);
+}
+
+static int quiet_hooks_register(void)
+{
+	uint32_t mask = HOOK_MASK(HOOK_MESSAGE_RECEIVED, HOOK_MESSAGE_LOCAL, HOOK_MESSAGE_SENDING,
+	                          HOOK_MESSAGE_SENT, HOOK_MESSAGE_ROUTING_LOCAL);
+	int ret = fd_hook_register(mask, quiet_hook, NULL, NULL, &quiet_hdl);
+	if (ret)
+		IMS_ERR("diameter: fd_hook_register failed: %s", strerror(ret));
+	return -ret;
+}
+
+static void quiet_hooks_unregister(void)
+{
+	if (quiet_hdl)
+		fd_hook_unregister(quiet_hdl);
+	quiet_hdl = NULL;
+}
+
 /* ---- Node ------------------------------------------------------------------- */
 
 bool ims_diam_peer_open(const char *diameter_id)
@@ -427,6 +482,8 @@ int ims_diam_start(const char *fd_conf_path)
 		return ret;
 	ret = fd_step(fd_core_parseconf(fd_conf_path), fd_conf_path);
 	if (!ret)
+		ret = quiet_hooks_register();
+	if (!ret)
 		ret = ims_cx_dict_init();
 	if (!ret)
 		ret = fd_step(fd_disp_app_support(ims_cx.app, ims_cx.vendor_3gpp, 1, 0),
@@ -454,6 +511,7 @@ fail:
 	unregister_all();
 	fd_core_shutdown();
 	fd_core_wait_shutdown_complete();
+	quiet_hooks_unregister();
 	watchdog_stop();
 	return ret;
 }
@@ -466,6 +524,7 @@ void ims_diam_stop(void)
 	unregister_all();
 	fd_core_shutdown();
 	fd_core_wait_shutdown_complete();
+	quiet_hooks_unregister();
 	watchdog_stop();
 	IMS_INFO("diameter: node stopped");
 }
