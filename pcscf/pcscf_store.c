@@ -24,9 +24,9 @@
 #define IP_MAX 45    /* struct pcscf_reg's src_ip[46] */
 #define STR_MAX 4096 /* contact, impus, service_route (the loop keeps < 1024) */
 #define RECORD_MAX (HEAD + IP_MAX + 3 * STR_MAX)
-#define QUEUE_MIN (64 * 1024)
-#define QUEUE_MAX (64 * 1024 * 1024) /* bytes waiting for the writer */
-#define SNAP_BUF (256 * 1024)
+#define QUEUE_MIN ((size_t)64 * 1024)
+#define QUEUE_MAX ((size_t)64 * 1024 * 1024) /* bytes waiting for the writer */
+#define SNAP_BUF ((size_t)256 * 1024)
 #define SYNC_MS 1000
 #define LINGER_MS 10 /* after a write, the writer polls this long before it sleeps */
 
