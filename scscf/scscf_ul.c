@@ -23,10 +23,13 @@ struct scscf_ul {
 	struct scscf_reg *regs;
 	struct scscf_ul_hooks hooks;
 	bool has_hooks;
-	/* No contact expires before this, so scscf_ul_expire() need not walk
-	 * every registration (once a second on the SIP loop) before then:
-	 * lowered by every save, recomputed by every walk. */
-	int64_t next_expiry;
+	/* Every contact is filed under wheel[expires % SCSCF_UL_WHEEL], so
+	 * scscf_ul_expire() (once a second on the SIP loop) visits the slots
+	 * of the seconds since wheel_done and the contacts in them, not every
+	 * registration: about N / SCSCF_UL_WHEEL contacts a second for N
+	 * registered, each visited once per turn of the wheel until due. */
+	struct scscf_contact *wheel[SCSCF_UL_WHEEL];
+	int64_t wheel_done; /* the last second processed; 0: none yet */
 	/* Everything a registration owns (entries, strings, contacts) comes
 	 * from here, on pages of its own rather than malloc's, where it kept
 	 * the pages of short-lived transactions resident (docs/performance.md). */
@@ -272,8 +275,32 @@ struct scscf_reg *scscf_ul_add_profile(struct scscf_ul *ul, const char *impu, co
 
 static size_t contact_size(const struct scscf_contact *c);
 
+static void wheel_file(struct scscf_ul *ul, struct scscf_contact *c)
+{
+	struct scscf_contact **slot =
+	    &ul->wheel[(uint64_t)(c->expires > 0 ? c->expires : 0) % SCSCF_UL_WHEEL];
+
+	c->wnext = *slot;
+	if (c->wnext)
+		c->wnext->wprev = &c->wnext;
+	c->wprev = slot;
+	*slot = c;
+}
+
+static void wheel_unfile(struct scscf_contact *c)
+{
+	if (!c->wprev)
+		return;
+	*c->wprev = c->wnext;
+	if (c->wnext)
+		c->wnext->wprev = c->wprev;
+	c->wnext = NULL;
+	c->wprev = NULL;
+}
+
 static void contact_free(struct scscf_ul *ul, struct scscf_contact *c)
 {
+	wheel_unfile(c);
 	ims_slab_free(ul->slab, c, contact_size(c));
 }
 
@@ -365,6 +392,9 @@ static struct scscf_contact *contact_new(struct scscf_ul *ul, const struct scscf
 		return NULL;
 	char *p = (char *)(c + 1);
 	c->next = NULL;
+	c->wnext = NULL;
+	c->wprev = NULL;
+	c->reg = NULL;
 	put(&p, &c->uri, b->uri);
 	put(&p, &c->params, b->params);
 	put(&p, &c->path, b->path);
@@ -408,8 +438,8 @@ struct scscf_contact *scscf_ul_contact_save(struct scscf_ul *ul, struct scscf_re
 		*err = -ENOMEM;
 		return NULL;
 	}
-	if (c->expires < ul->next_expiry)
-		ul->next_expiry = c->expires;
+	c->reg = reg;
+	wheel_file(ul, c);
 	if (old) {
 		c->next = old->next;
 		*slot = c;
@@ -441,36 +471,58 @@ void scscf_ul_contact_remove(struct scscf_ul *ul, struct scscf_reg *reg, struct 
 	}
 }
 
+/* Take the due contacts of one slot out of the wheel, onto *due (linked
+ * by wnext; still in their registrations). */
+static void wheel_take_due(struct scscf_ul *ul, unsigned slot, int64_t now,
+                           struct scscf_contact **due)
+{
+	struct scscf_contact *c = ul->wheel[slot];
+
+	while (c) {
+		struct scscf_contact *next = c->wnext;
+		if (c->expires <= now) {
+			wheel_unfile(c);
+			c->wnext = *due;
+			*due = c;
+		}
+		c = next;
+	}
+}
+
 int scscf_ul_expire(struct scscf_ul *ul, int64_t now,
                     void (*gone)(void *arg, const struct scscf_reg *reg), void *arg)
 {
+	struct scscf_contact *due = NULL;
 	int removed = 0;
-	int64_t next_expiry = INT64_MAX;
-	struct scscf_reg *reg = ul->regs;
 
-	if (now < ul->next_expiry)
+	if (now <= ul->wheel_done) {
+		if (now < ul->wheel_done)
+			ul->wheel_done = now; /* the clock went back */
 		return 0;
-	while (reg) {
-		struct scscf_reg *next = reg->next;
-		struct scscf_contact *c = reg->contacts;
-		int before = reg->n_contacts;
-		while (c) {
-			struct scscf_contact *cn = c->next;
-			if (c->expires <= now) {
-				scscf_ul_contact_remove(ul, reg, c);
-				removed++;
-			} else if (c->expires < next_expiry) {
-				next_expiry = c->expires;
-			}
-			c = cn;
-		}
-		if (before > 0 && reg->n_contacts == 0) {
+	}
+	/* the seconds since the last call; every slot once when that is a
+	 * whole turn or more (the first call, a clock jump) */
+	int64_t from = ul->wheel_done && now - ul->wheel_done < SCSCF_UL_WHEEL
+	                   ? ul->wheel_done + 1
+	                   : now - SCSCF_UL_WHEEL + 1;
+	for (int64_t t = from; t <= now; t++)
+		wheel_take_due(ul, (unsigned)((uint64_t)(t > 0 ? t : 0) % SCSCF_UL_WHEEL), now, &due);
+	ul->wheel_done = now;
+
+	while (due) {
+		struct scscf_contact *c = due;
+		struct scscf_reg *reg = c->reg;
+		due = c->wnext;
+		c->wnext = NULL;
+		scscf_ul_contact_remove(ul, reg, c);
+		removed++;
+		/* its last contact gone: the registration goes (its other due
+		 * contacts, if any, came before this one on the list) */
+		if (reg->n_contacts == 0) {
 			if (gone)
 				gone(arg, reg);
 			scscf_ul_remove(ul, reg);
 		}
-		reg = next;
 	}
-	ul->next_expiry = next_expiry;
 	return removed;
 }

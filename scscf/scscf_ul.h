@@ -24,6 +24,7 @@
 #define SCSCF_URI_MAX 512   /* contact URI and its parameters */
 #define SCSCF_PATH_MAX 1024 /* Path header value(s) */
 #define SCSCF_ASSOC_MAX 16  /* identities per implicit set */
+#define SCSCF_UL_WHEEL 4096 /* expiry wheel slots, one second each */
 
 /* A binding as a REGISTER (or MySQL) gives it: plain and fixed-size, the
  * input of scscf_ul_contact_save(). */
@@ -43,6 +44,9 @@ struct scscf_binding {
  * contact is replaced, not edited, when it is refreshed). */
 struct scscf_contact {
 	struct scscf_contact *next;
+	/* the expiry wheel (scscf_ul.c): the slot of expires, and the owner */
+	struct scscf_contact *wnext, **wprev;
+	struct scscf_reg *reg;
 	const char *uri, *params, *path, *received, *call_id, *instance;
 	uint32_t cseq;
 	unsigned reg_id;
@@ -134,7 +138,9 @@ void scscf_ul_remove(struct scscf_ul *ul, struct scscf_reg *reg);
 /* Remove every contact whose expiry is <= now.  For each registration left
  * without contacts, gone(arg, reg) is called (e.g. to send SAR
  * TIMEOUT_DEREGISTRATION) before the registration is removed.  Returns the
- * number of contacts removed. */
+ * number of contacts removed.  Called once a second, it visits only the
+ * contacts filed under the seconds since the last call (a timing wheel of
+ * SCSCF_UL_WHEEL one-second slots), not every registration. */
 int scscf_ul_expire(struct scscf_ul *ul, int64_t now,
                     void (*gone)(void *arg, const struct scscf_reg *reg), void *arg);
 

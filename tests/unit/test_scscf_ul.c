@@ -160,7 +160,7 @@ static void test_expiry_removes_contacts_then_the_registration(void **state)
 	scscf_ul_destroy(ul);
 }
 
-static void test_expiry_walk_waits_for_the_earliest_contact_and_sees_new_ones(void **state)
+static void test_expiry_sees_new_and_moved_contacts(void **state)
 {
 	struct scscf_ul *ul = scscf_ul_new(10);
 	struct scscf_reg *a = scscf_ul_add(ul, "sip:alice@open-ims.test", "alice@open-ims.test");
@@ -180,6 +180,82 @@ static void test_expiry_walk_waits_for_the_earliest_contact_and_sees_new_ones(vo
 	assert_int_equal(scscf_ul_expire(ul, 600, NULL, NULL), 0);
 	assert_int_equal(a->n_contacts, 1);
 	assert_int_equal(scscf_ul_expire(ul, 900, NULL, NULL), 1);
+	scscf_ul_destroy(ul);
+}
+
+static void test_expiry_wheel_turns_and_clock_jumps(void **state)
+{
+	struct scscf_ul *ul = scscf_ul_new(10);
+	struct scscf_reg *a = scscf_ul_add(ul, "sip:alice@open-ims.test", "alice@open-ims.test");
+	int err;
+	/* the same slot, two turns apart */
+	struct scscf_binding a1 = contact("sip:a1@h", NULL, 0, 1000),
+	                     a2 = contact("sip:a2@h", NULL, 0, 1000 + 2 * SCSCF_UL_WHEEL);
+	scscf_ul_contact_save(ul, a, &a1, &err);
+	scscf_ul_contact_save(ul, a, &a2, &err);
+	for (int64_t t = 990; t <= 1000 + SCSCF_UL_WHEEL; t++)
+		scscf_ul_expire(ul, t, NULL, NULL);
+	assert_int_equal(a->n_contacts, 1); /* a1 went at 1000, a2 stays */
+	assert_string_equal(a->contacts->uri, "sip:a2@h");
+	/* the clock goes back, then jumps more than a turn ahead */
+	assert_int_equal(scscf_ul_expire(ul, 500, NULL, NULL), 0);
+	assert_int_equal(a->n_contacts, 1);
+	assert_int_equal(scscf_ul_expire(ul, 1000 + 5 * SCSCF_UL_WHEEL, NULL, NULL), 1);
+	assert_int_equal(scscf_ul_count(ul), 0);
+	scscf_ul_destroy(ul);
+}
+
+/* Many registrations with scattered expiries, refreshed and removed at
+ * random: every second, the wheel removes exactly the contacts a full
+ * walk would. */
+static void test_expiry_wheel_matches_a_full_walk(void **state)
+{
+	enum { N = 3000, T0 = 1000000 };
+	struct scscf_ul *ul = scscf_ul_new(4);
+	static int64_t exp_at[N][2];
+	char impu[64], uri[64];
+	unsigned seed = 12345;
+	int err, live = 0;
+
+	for (int i = 0; i < N; i++) {
+		snprintf(impu, sizeof impu, "sip:u%d@open-ims.test", i);
+		struct scscf_reg *r = scscf_ul_add(ul, impu, impu + 4);
+		assert_non_null(r);
+		for (int k = 0; k < 2; k++) {
+			seed = seed * 1103515245u + 12345u;
+			exp_at[i][k] = T0 + 1 + (seed >> 8) % (3 * SCSCF_UL_WHEEL);
+			snprintf(uri, sizeof uri, "sip:u%d-%d@h", i, k);
+			struct scscf_binding b = contact(uri, NULL, 0, exp_at[i][k]);
+			assert_non_null(scscf_ul_contact_save(ul, r, &b, &err));
+			live++;
+		}
+	}
+	scscf_ul_expire(ul, T0, NULL, NULL);
+	for (int64_t t = T0 + 1; live > 0; t += 1 + (t % 7 == 0) * 3) { /* some calls skip seconds */
+		int want = 0;
+		for (int i = 0; i < N; i++)
+			for (int k = 0; k < 2; k++)
+				if (exp_at[i][k] && exp_at[i][k] <= t) {
+					exp_at[i][k] = 0;
+					want++;
+				}
+		/* now and then a refresh moves a live contact later */
+		if (t % 97 == 0 && t < T0 + 2 * SCSCF_UL_WHEEL) {
+			for (int i = 0; i < N; i += 50) {
+				if (!exp_at[i][0])
+					continue;
+				snprintf(impu, sizeof impu, "sip:u%d@open-ims.test", i);
+				snprintf(uri, sizeof uri, "sip:u%d-0@h", i);
+				exp_at[i][0] += 1000;
+				struct scscf_binding b = contact(uri, NULL, 0, exp_at[i][0]);
+				assert_non_null(scscf_ul_contact_save(ul, scscf_ul_find(ul, impu), &b, &err));
+			}
+		}
+		int got = scscf_ul_expire(ul, t, NULL, NULL);
+		assert_int_equal(got, want);
+		live -= got;
+	}
+	assert_int_equal(scscf_ul_count(ul), 0);
 	scscf_ul_destroy(ul);
 }
 
@@ -274,7 +350,9 @@ int main(void)
 	    cmocka_unit_test(test_contacts_by_uri_and_by_instance),
 	    cmocka_unit_test(test_max_contacts),
 	    cmocka_unit_test(test_expiry_removes_contacts_then_the_registration),
-	    cmocka_unit_test(test_expiry_walk_waits_for_the_earliest_contact_and_sees_new_ones),
+	    cmocka_unit_test(test_expiry_sees_new_and_moved_contacts),
+	    cmocka_unit_test(test_expiry_wheel_turns_and_clock_jumps),
+	    cmocka_unit_test(test_expiry_wheel_matches_a_full_walk),
 	    cmocka_unit_test(test_hooks_report_every_change),
 	    cmocka_unit_test(test_profile_set_again_unchanged_is_not_reported),
 	};
