@@ -29,9 +29,6 @@ struct uar {
 	struct hss_impi impi;
 	struct hss_impu impu;
 	char server[HSS_ID_MAX]; /* the S-CSCF assigned to the user, "" none */
-	/* the pair lookup's S-CSCF of any identity of the IMPI, "" none */
-	char impi_server[HSS_ID_MAX];
-	bool impi_server_known;
 };
 
 static int uar_read(struct hss_req *r, struct uar *u)
@@ -47,13 +44,10 @@ static int uar_read(struct hss_req *r, struct uar *u)
 
 static int uar_identities(struct hss_req *r, struct uar *u)
 {
-	int rc = hss_db_pair_get_server(u->impi_id, u->impu_id, &u->impi, &u->impu,
-					u->impi_server);
+	int rc = hss_db_pair_get(u->impi_id, u->impu_id, &u->impi, &u->impu);
 
-	if (rc == HSS_DB_OK) {
-		u->impi_server_known = true;
+	if (rc == HSS_DB_OK)
 		return 0; /* the usual case, in one round trip */
-	}
 	if (rc != HSS_DB_NOT_FOUND)
 		return hss_fail_db(r);
 	if (hss_db_step(r, hss_db_impi_get(u->impi_id, &u->impi), "unknown private identity") ||
@@ -117,10 +111,6 @@ static int uar_server(struct hss_req *r, struct uar *u)
 
 	if (u->impu.scscf_name[0]) {
 		memcpy(u->server, u->impu.scscf_name, sizeof u->server);
-		return 0;
-	}
-	if (u->impi_server_known) {
-		memcpy(u->server, u->impi_server, sizeof u->server);
 		return 0;
 	}
 	if (hss_db_impus_of_impi(u->impi.id, all, HSS_SET_MAX, &n) != HSS_DB_OK)

@@ -140,10 +140,6 @@ int hss_db_pair_get(const char *impi_id, const char *impu_id, struct hss_impi *i
  * S-CSCF name and origin (false when not found). */
 int hss_db_pair_get_set(const char *impi_id, const char *impu_id, struct hss_impi *impi,
 			struct hss_impu *impu, bool *set_same);
-/* hss_db_pair_get, and in the same statement (UAR): server, the S-CSCF name
- * of impi's first public identity (lowest id) that has one, "" none. */
-int hss_db_pair_get_server(const char *impi_id, const char *impu_id, struct hss_impi *impi,
-			   struct hss_impu *impu, char server[HSS_ID_MAX]);
 /* HSS_DB_OK when impi may use impu, else HSS_DB_NOT_FOUND. */
 int hss_db_impi_impu_linked(uint64_t impi_id, uint64_t impu_id);
 /* HSS_DB_OK when impu may register from the visited network vn. */

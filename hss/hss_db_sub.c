@@ -23,7 +23,6 @@ enum {
 	Q_IFC_SPTS,
 	Q_PAIR_GET,
 	Q_PAIR_GET_SET,
-	Q_PAIR_GET_SERVER,
 	Q_CAPS_AND_NAMES,
 	Q_COUNT
 };
@@ -99,12 +98,6 @@ const struct hss_db_query hss_db_queries[] = {
 			    "<=> u.scscf_name AND s.origin_host <=> u.origin_host AND "
 			    "s.origin_realm <=> u.origin_realm))" PAIR_FROM,
 			    2, PAIR_NCOLS + 1},
-	/* UAR: and the S-CSCF of the private identity's first public identity
-	 * that has one */
-	[Q_PAIR_GET_SERVER] = {PAIR_COLS ", (SELECT x.scscf_name FROM impi_impu y JOIN impu x "
-			       "ON x.id = y.impu_id WHERE y.impi_id = i.id AND x.scscf_name <> '' "
-			       "ORDER BY x.id LIMIT 1)" PAIR_FROM,
-			       2, PAIR_NCOLS + 1},
 	/* Q_CAPS then Q_SCSCF_NAMES in one round trip: kind 0 rows are
 	 * capabilities, kind 1 rows S-CSCF names */
 	[Q_CAPS_AND_NAMES] = {"SELECT kind, cap, mandatory, name FROM (SELECT DISTINCT 0 AS kind, "
@@ -280,14 +273,6 @@ int hss_db_pair_get_set(const char *impi_id, const char *impu_id, struct hss_imp
 
 	*set_same = rc == HSS_DB_OK && same != 0;
 	return rc;
-}
-
-int hss_db_pair_get_server(const char *impi_id, const char *impu_id, struct hss_impi *impi,
-			   struct hss_impu *impu, char server[HSS_ID_MAX])
-{
-	server[0] = '\0';
-	return pair_get(Q_PAIR_GET_SERVER, impi_id, impu_id, impi, impu,
-			(struct hss_db_val){HSS_DB_STR, server, HSS_ID_MAX, false});
 }
 
 int hss_db_impi_impu_linked(uint64_t impi_id, uint64_t impu_id)
