@@ -50,6 +50,7 @@ struct ims_sip_tx {
 	msg_t *best;      /* best final response held back (§16.7) */
 	int best_status;
 	ims_sip_response_fn on_response;
+	ims_sip_final_fn on_final; /* until it was called */
 	void *data;
 	void (*data_free)(void *);
 	su_timer_t *linger;
@@ -121,6 +122,7 @@ su_root_t *ims_sip_root(struct ims_sip *s) { return s->root; }
 const struct ims_sip_cfg *ims_sip_config(struct ims_sip *s) { return &s->cfg; }
 const char *ims_sip_self_uri(struct ims_sip *s) { return s->self_uri; }
 void ims_sip_tx_on_response(struct ims_sip_tx *tx, ims_sip_response_fn fn) { tx->on_response = fn; }
+void ims_sip_tx_on_final(struct ims_sip_tx *tx, ims_sip_final_fn fn) { tx->on_final = fn; }
 void *ims_sip_tx_data(struct ims_sip_tx *tx) { return tx->data; }
 
 const char *ims_sip_tx_protocol(struct ims_sip_tx *tx)
@@ -163,6 +165,19 @@ bool ims_sip_is_me(struct ims_sip *s, const url_t *url)
 }
 
 /* ---- responses ---- */
+
+/* The transaction's final response upstream is status (0: none, it ends
+ * without one): remember it and tell the daemon, once. */
+static void tx_final(struct ims_sip_tx *tx, int status)
+{
+	ims_sip_final_fn fn = tx->on_final;
+
+	if (status)
+		tx->final_status = status;
+	tx->on_final = NULL;
+	if (fn)
+		fn(tx->s->ctx, tx, status);
+}
 
 /* RFC 3261 §16.7 step 6: 6xx beats everything, then the lowest class;
  * within a class the first one stays. */
@@ -208,12 +223,12 @@ static void tx_check_done(struct ims_sip_tx *tx)
 		if (tx->best) {
 			msg_t *best = tx->best;
 			tx->best = NULL;
-			tx->final_status = tx->best_status;
+			tx_final(tx, tx->best_status);
 			nta_incoming_mreply(tx->irq, best);
 		} else {
 			/* only internal failures (timeout, unreachable) */
 			int status = tx->best_status ? tx->best_status : 500;
-			tx->final_status = status;
+			tx_final(tx, status);
 			nta_incoming_treply(tx->irq, status, sip_status_phrase(status), TAG_END());
 		}
 	}
@@ -248,7 +263,7 @@ int ims_sip_tx_relay(struct ims_sip_tx *tx, msg_t *msg)
 			return 0;
 		}
 		if (!tx->final_status)
-			tx->final_status = status;
+			tx_final(tx, status);
 		nta_incoming_mreply(tx->irq, msg);
 		cancel_pending(tx);
 		return 0;
@@ -386,7 +401,7 @@ int ims_sip_tx_reply(struct ims_sip_tx *tx, int status, const char *phrase, tag_
 	rc = nta_incoming_treply(tx->irq, status, phrase, ta_tags(ta));
 	ta_end(ta);
 	if (status >= 200) {
-		tx->final_status = status;
+		tx_final(tx, status);
 		cancel_pending(tx);
 		if (all_branches_final(tx))
 			tx_destroy(tx);
@@ -495,6 +510,8 @@ int ims_sip_tx_pop_own_routes(struct ims_sip_tx *tx)
 
 static void tx_destroy(struct ims_sip_tx *tx)
 {
+	if (!tx->final_status)
+		tx_final(tx, 0);
 	tx_unlink(tx);
 	while (tx->branches) {
 		struct ims_sip_branch *b = tx->branches;

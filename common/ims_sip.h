@@ -114,6 +114,17 @@ void *ims_sip_tx_data(struct ims_sip_tx *tx);
 /* Called for every response of every branch of this transaction. */
 void ims_sip_tx_on_response(struct ims_sip_tx *tx, ims_sip_response_fn fn);
 
+/* The final response the transaction sent upstream: status >= 200, or 0
+ * when it ends without one (its server transaction went away, the agent is
+ * destroyed).  Called once, whoever made the response: relayed from a
+ * branch, the best one after every branch failed, the engine's own (a
+ * CANCEL before any branch, all branches failed without a response) or
+ * the daemon's ims_sip_tx_reply() / returned status.  For an INVITE only
+ * the first final counts (later 2xx are relayed without a call).  The
+ * function must not answer, forward or destroy tx. */
+typedef void (*ims_sip_final_fn)(void *ctx, struct ims_sip_tx *tx, int status);
+void ims_sip_tx_on_final(struct ims_sip_tx *tx, ims_sip_final_fn fn);
+
 /* Answer the request.  A final status ends the transaction (tx must not be
  * used afterwards).  Tags: SIPTAG_* headers to add.  Returns 0 or -1. */
 int ims_sip_tx_reply(struct ims_sip_tx *tx, int status, const char *phrase, tag_type_t tag,

@@ -290,15 +290,15 @@ static void forget(struct scscf_calllog *cl, struct call **p)
 	cl->ncalls--;
 }
 
-void scscf_calllog_invite(struct scscf_calllog *cl, const char *call_id, const char *caller,
+bool scscf_calllog_invite(struct scscf_calllog *cl, const char *call_id, const char *caller,
                           const char *callee)
 {
 	struct call **p = find(cl, call_id);
 	if (*p || cl->ncalls >= CALLS_MAX)
-		return; /* the spiral's second pass, or too many */
+		return false; /* the spiral's second pass, or too many */
 	struct call *c = calloc(1, sizeof *c + strlen(call_id) + 1);
 	if (!c)
-		return;
+		return false;
 	strcpy(c->call_id, call_id);
 	c->started = (int64_t)time(NULL);
 	c->id = ((uint64_t)wall_ms() << 12) | (++cl->counter & 0xfffu);
@@ -306,6 +306,7 @@ void scscf_calllog_invite(struct scscf_calllog *cl, const char *call_id, const c
 	cl->ncalls++;
 	IMS_INFO("call %s: %s -> %s", call_id, caller, callee);
 	enqueue(cl, S_START, c, 0, caller, callee);
+	return true;
 }
 
 void scscf_calllog_final(struct scscf_calllog *cl, const char *call_id, int status)

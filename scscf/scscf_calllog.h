@@ -12,6 +12,7 @@
 #ifndef SCSCF_CALLLOG_H
 #define SCSCF_CALLLOG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "scscf_cfg.h"
@@ -24,11 +25,13 @@ struct scscf_calllog *scscf_calllog_start(const struct scscf_cfg *cfg);
 /* Apply what is queued (up to 2 s), stop the thread, free. */
 void scscf_calllog_stop(struct scscf_calllog *cl);
 
-/* An initial INVITE: a new call unless call_id is already in progress. */
-void scscf_calllog_invite(struct scscf_calllog *cl, const char *call_id, const char *caller,
+/* An initial INVITE: a new call unless call_id is already in progress.
+ * Returns true when it started one: its transaction then owes the call its
+ * scscf_calllog_final(). */
+bool scscf_calllog_invite(struct scscf_calllog *cl, const char *call_id, const char *caller,
                           const char *callee);
-/* A final response to the initial INVITE (the first 2xx answers the call;
- * a failure ends it). */
+/* The final response to the initial INVITE, as sent to the caller (the
+ * first 2xx answers the call; a failure ends it). */
 void scscf_calllog_final(struct scscf_calllog *cl, const char *call_id, int status);
 /* BYE in the dialog: the call ends. */
 void scscf_calllog_bye(struct scscf_calllog *cl, const char *call_id);

@@ -14,8 +14,6 @@
  */
 #include "scscf_session.h"
 
-#include "scscf_calllog.h"
-
 #include "ims_log.h"
 
 #include <stdio.h>
@@ -63,7 +61,7 @@ int scscf_orig(struct scscf *sc, struct ims_sip_tx *tx)
 		if (!scscf_txd(sc, tx))
 			return 500;
 		ims_sip_tx_on_response(tx, scscf_session_response);
-		scscf_calllog_invite(sc->calls, scscf_call_id(tx), impu, callee);
+		scscf_session_log_invite(sc, tx, impu, callee);
 	}
 	struct scscf_sess *s = scscf_sess_new(IMS_SESSION_ORIGINATING, impu, reg->user_data);
 	if (!s)

@@ -264,7 +264,6 @@ int scscf_session_response(void *ctx, struct ims_sip_tx *tx, msg_t *msg, sip_t *
 {
 	struct scscf *sc = ctx;
 	struct scscf_txd *d = ims_sip_tx_data(tx);
-	sip_t const *rq = ims_sip_tx_request(tx);
 	int status = sip->sip_status ? sip->sip_status->st_status : 500;
 
 	if (d && (status == 408 || status >= 500) && default_handling(sc, tx, d, status)) {
@@ -273,9 +272,33 @@ int scscf_session_response(void *ctx, struct ims_sip_tx *tx, msg_t *msg, sip_t *
 	}
 	if (d && status > 100)
 		d->as_heard = true;
-	if (rq->sip_request->rq_method == sip_method_invite && status >= 200 && sc->calls)
-		scscf_calllog_final(sc->calls, scscf_call_id(tx), status);
 	return 0;
+}
+
+/* The final response the INVITE that started a call sent to the caller,
+ * whoever made it: relayed from the callee, or our own (an application
+ * server's default handling, a routing failure, a CANCEL before any
+ * branch, a transaction timeout).  Only that transaction's: in the spiral
+ * the terminating pass and the passes back from application servers see
+ * the same call, and the caller sees what the first one sends. */
+static void call_final(void *ctx, struct ims_sip_tx *tx, int status)
+{
+	struct scscf *sc = ctx;
+
+	if (!status) {
+		IMS_INFO("INVITE (Call-ID %s): ended without a final response: call log 500",
+		         scscf_call_id(tx));
+		status = 500;
+	}
+	if (sc->calls)
+		scscf_calllog_final(sc->calls, scscf_call_id(tx), status);
+}
+
+void scscf_session_log_invite(struct scscf *sc, struct ims_sip_tx *tx, const char *caller,
+                              const char *callee)
+{
+	if (sc->calls && scscf_calllog_invite(sc->calls, scscf_call_id(tx), caller, callee))
+		ims_sip_tx_on_final(tx, call_final);
 }
 
 /* ---- dispatch ---- */

@@ -82,6 +82,10 @@ struct scscf_txd *scscf_txd(struct scscf *sc, struct ims_sip_tx *tx);
 void scscf_txd_as_timer(struct scscf_txd *d);
 /* The response hook of initial INVITEs and AS branches. */
 int scscf_session_response(void *ctx, struct ims_sip_tx *tx, msg_t *msg, sip_t *sip);
+/* An initial INVITE into the call log: when it starts a call, the final
+ * response tx sends upstream (any, ours included) ends or answers it. */
+void scscf_session_log_invite(struct scscf *sc, struct ims_sip_tx *tx, const char *caller,
+                              const char *callee);
 
 /* Originating (scscf_orig.c): top Route is our orig route. */
 int scscf_orig(struct scscf *sc, struct ims_sip_tx *tx);

@@ -14,7 +14,6 @@
  */
 #include "scscf_session.h"
 
-#include "scscf_calllog.h"
 #include "scscf_cx.h"
 
 #include "ims_cx.h"
@@ -36,7 +35,7 @@ static void log_invite(struct scscf *sc, struct ims_sip_tx *tx, const char *call
 	if (scscf_asserted_identity(sip, caller, sizeof caller) < 0 && sip->sip_from)
 		ims_sip_url_impu(sip->sip_from->a_url, caller, sizeof caller);
 	ims_sip_tx_on_response(tx, scscf_session_response);
-	scscf_calllog_invite(sc->calls, scscf_call_id(tx), caller, callee);
+	scscf_session_log_invite(sc, tx, caller, callee);
 }
 
 /* One branch: Request-URI = the contact, Route = its Path. */

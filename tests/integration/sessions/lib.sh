@@ -267,3 +267,23 @@ expect_call() {
 	"$IMS_SOURCE/scripts/imsctl" calls --last 10 >&2 || true
 	fail "call log: no line for $cid matching '$2' (got: ${line:-none})"
 }
+
+# no_active_call NAME...: within 5 s, the call log has an end time for the
+# call of every INVITE scenario NAME (what 'scripts/lab status' lists as
+# active calls are the rows without one).
+no_active_call() {
+	local ids= name cid open i
+	for name in "$@"; do
+		cid=$(call_id_of "$name")
+		[ -n "$cid" ] || fail "no Call-ID in scenario $name"
+		ids+="${ids:+, }'${cid//\'/\'\'}'"
+	done
+	for i in $(seq 1 25); do
+		open=$("$IMS_SOURCE/scripts/db" sql ims_scscf -N -B -e \
+			"SELECT call_id FROM calls WHERE ended_at IS NULL AND call_id IN ($ids)")
+		[ -n "$open" ] || return 0
+		sleep 0.2
+	done
+	"$IMS_SOURCE/scripts/imsctl" calls --last 20 >&2 || true
+	fail "call log: still active (no end time): $(tr '\n' ' ' <<<"$open")"
+}

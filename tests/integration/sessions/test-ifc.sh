@@ -143,6 +143,16 @@ pass "AS silent, SESSION_CONTINUED: the call went on without it after as_timeout
 expect_status silent-terminated bob ifc-silent-terminated 408
 pass "AS silent, SESSION_TERMINATED: the caller got 408"
 
+# The call log: the calls the S-CSCF ended with its own error response (408
+# after as_timeout_ms; 503 when the AS could not be reached) have that
+# status and an end time, and no call of this test is left active.
+ts='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+'
+expect_call silent-terminated "^$ts +- +$ts 408 "
+expect_call terminated "^$ts +- +$ts 503 "
+no_active_call alice-orig alice-term alice-continued terminated unreg alice-silent \
+	silent-terminated
+pass "call log: the S-CSCF's own 408 and 503 end their calls; no call left active"
+
 # bob fails behind the AS: the 500 is bob's, not the AS's
 {
 	scenario_head bob-fails
@@ -158,6 +168,7 @@ expect_status fails bob ifc-orig 500
 wait_callee bob-fails "$pid"
 [ "$(grep -c '^INVITE ' "$WORK/bob-fails.msg")" = 1 ] || fail "bob got the INVITE more than once"
 pass "a callee's 500 behind the AS is relayed once, not taken for the AS's failure"
+expect_call fails "^$ts +- +$ts 500 "
 
 # A re-registration keeps the profile the S-CSCF has (its SAR says
 # User-Data-Already-Available, the HSS sends none): the iFCs still apply.
@@ -175,3 +186,6 @@ expect_sipp rereg-alice2 "$A"
 call restored ifc-orig "$(check_hdr X-Test-AS 'test-as')"
 grep -q "INVITE $(call_id_of alice-restored)" "$WORK/as.log" || fail "the AS did not see the INVITE"
 pass "after an S-CSCF restart and a re-registration the restored profile's iFC applies"
+
+no_active_call fails alice-rereg alice-restored
+pass "call log: no call of this test left active"
