@@ -71,6 +71,10 @@ Content-Type: application/pidf+xml" '<?xml version="1.0"?><presence xmlns="urn:i
 	scenario_head bob-SUBSCRIBE
 	recv_invite | sed 's/request="INVITE"/request="SUBSCRIBE"/'
 	respond "200 OK" bob-meth "Expires: 60"
+	# The 200 goes back along the Vias, the NOTIFY along the Record-Route
+	# as a new transaction: through five proxies it can arrive first
+	# (RFC 6665 4.1.2.4 lets it), and SIPp's alice expects the 200 first.
+	echo '  <pause milliseconds="300"/>'
 	in_dialog_uas NOTIFY 1 bob alice bob-meth "Event: presence
 Subscription-State: active;expires=60"
 	echo '  <recv response="200"/>'
