@@ -298,7 +298,7 @@ static int store(struct reg_ctx *rc, struct ims_sip_tx *tx, struct scscf_sar *s)
 	return reply_ok(rc, tx, reg);
 }
 
-static int sar_again(struct reg_ctx *rc);
+static int sar_send(struct reg_ctx *rc, int type);
 
 static void on_sar(struct scscf_sar *s)
 {
@@ -317,15 +317,16 @@ static void on_sar(struct scscf_sar *s)
 	    !scscf_ul_find(rc->sc->ul, rc->impu)) {
 		/* the registration, and the profile the SAR said we had, went
 		 * (expiry, RTR) while the SAR was out: ask again for it */
-		scscf_reg_finish(tx, rc, sar_again(rc));
+		scscf_reg_finish(tx, rc, sar_send(rc, IMS_CX_SAT_REGISTRATION));
 		return;
 	}
 	scscf_reg_finish(tx, rc, store(rc, tx, s->status ? NULL : s));
 }
 
-static int sar_again(struct reg_ctx *rc)
+/* Send the SAR of type for rc; its answer comes to on_sar. */
+static int sar_send(struct reg_ctx *rc, int type)
 {
-	struct scscf_sar *s = scscf_reg_sar_new(rc, IMS_CX_SAT_REGISTRATION, on_sar);
+	struct scscf_sar *s = scscf_reg_sar_new(rc, type, on_sar);
 
 	if (!s)
 		return scscf_reg_fail(rc, 500, "out of memory");
@@ -369,12 +370,5 @@ int scscf_reg_authorized(struct reg_ctx *rc, struct ims_sip_tx *tx)
 	else
 		return reply_ok(rc, tx, NULL); /* nothing bound, nothing to remove */
 
-	struct scscf_sar *s = scscf_reg_sar_new(rc, rc->sar_type, on_sar);
-	if (!s)
-		return scscf_reg_fail(rc, 500, "out of memory");
-	if (scscf_cx_sar_send(s) < 0) {
-		free(s);
-		return scscf_reg_fail(rc, 500, "cannot tell the HSS (Diameter down)");
-	}
-	return 0;
+	return sar_send(rc, rc->sar_type);
 }
