@@ -245,3 +245,22 @@ int ims_cfg_path(const char *cfg_path, const char *value, char *out, size_t outl
 		n = snprintf(out, outlen, "%.*s/%s", (int)(slash - cfg_path), cfg_path, value);
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
+
+int ims_path_dir(const char *path, char *dir, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	int n;
+
+	if (!slash)
+		n = snprintf(dir, len, ".");
+	else if (slash == path)
+		n = snprintf(dir, len, "/");
+	else
+		n = snprintf(dir, len, "%.*s", (int)(slash - path), path);
+	if (n < 0 || (size_t)n >= len) {
+		if (len > 0)
+			dir[0] = '\0';
+		return -1;
+	}
+	return 0;
+}

@@ -65,4 +65,10 @@ int ims_cfg_load_string(const char *text, const char *name, const struct ims_cfg
 /* Resolve value against the folder of the configuration file cfg_path
  * (absolute values are kept).  Returns 0, or -1 when it does not fit. */
 int ims_cfg_path(const char *cfg_path, const char *value, char *out, size_t outlen);
+
+/* The folder of path into dir: what comes before its last '/', "." when
+ * it has none ("pcscf.reg"), "/" when that is its first character ("/x").
+ * Text only: no file is looked at, and "a/b/" gives "a/b".  Returns 0, or
+ * -1 (dir set to "") when the folder does not fit in len bytes. */
+int ims_path_dir(const char *path, char *dir, size_t len);
 #endif

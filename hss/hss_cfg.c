@@ -71,19 +71,16 @@ int hss_cfg_defaults(struct hss_cfg *cfg, char *err, size_t errlen)
 int hss_cfg_load(const char *path, struct hss_cfg *cfg, char *err, size_t errlen)
 {
 	char dir[PATH_MAX], abs[PATH_MAX];
-	const char *slash = strrchr(path, '/');
 
 	memset(cfg, 0, sizeof *cfg);
 	if (ims_cfg_defaults(hss_keys, cfg, err, errlen) < 0)
 		return -1;
 	if (ims_cfg_load(path, hss_keys, cfg, err, errlen) < 0)
 		return -1;
-	if (!slash)
-		snprintf(dir, sizeof dir, ".");
-	else if (slash == path)
-		snprintf(dir, sizeof dir, "/");
-	else
-		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	if (ims_path_dir(path, dir, sizeof dir) < 0) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
 	if (realpath(dir, abs) != NULL)
 		snprintf(dir, sizeof dir, "%s", abs);
 	return resolve_all(cfg, dir, err, errlen);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ims_cfg.h"
 #include "ims_log.h"
 
 #define HEADER PCSCF_STORE_HEADER
@@ -362,14 +363,9 @@ static int snap_one(void *arg, const struct pcscf_reg *r)
 static void sync_dir(const char *path)
 {
 	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
 
-	if (!slash)
-		snprintf(dir, sizeof dir, ".");
-	else if (slash == path)
-		snprintf(dir, sizeof dir, "/");
-	else
-		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	if (ims_path_dir(path, dir, sizeof dir) < 0)
+		return; /* cannot happen: path is shorter than PATH_MAX - 4 here */
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0) {
 		fsync(fd);

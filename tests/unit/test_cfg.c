@@ -246,6 +246,70 @@ static void test_small_error_buffer(void **state)
 	assert_true(strncmp(tiny, "demo.cfg:2:", 11) == 0);
 }
 
+/* ims_path_dir: the folder of a path, as the P-CSCF's state file (to fsync
+ * it) and the HSS's configuration file (to resolve paths against) need it. */
+static void assert_dir(const char *path, const char *expected)
+{
+	char dir[64];
+	memset(dir, 'x', sizeof dir);
+	assert_int_equal(ims_path_dir(path, dir, sizeof dir), 0);
+	if (strcmp(dir, expected) != 0)
+		fail_msg("folder of '%s': '%s', expected '%s'", path, dir, expected);
+}
+
+static void test_path_dir_of_bare_name_is_dot(void **state)
+{
+	assert_dir("pcscf.reg", ".");
+	assert_dir("", ".");
+}
+
+static void test_path_dir_of_absolute_paths(void **state)
+{
+	assert_dir("/x", "/");
+	assert_dir("/etc/ims/hss.cfg", "/etc/ims");
+	assert_dir("/", "/");
+	assert_dir("//x", "/");
+}
+
+static void test_path_dir_of_relative_paths_with_folders(void **state)
+{
+	assert_dir("cfg/hss.cfg", "cfg");
+	assert_dir("./hss.cfg", ".");
+	assert_dir("../.lab/run/pcscf.reg", "../.lab/run");
+	assert_dir("a/b/c", "a/b");
+}
+
+/* Text only, up to the last '/': a trailing '/' is cut and no more. */
+static void test_path_dir_trailing_and_double_slashes(void **state)
+{
+	assert_dir("a/b/", "a/b");
+	assert_dir("/a/", "/a");
+	assert_dir("a//b", "a/");
+	assert_dir("a/.", "a");
+}
+
+static void test_path_dir_too_long_fails_with_empty_dir(void **state)
+{
+	char dir[8];
+	/* "abcdefg" is 7 characters: it fits in 8 bytes, "abcdefgh" does not. */
+	assert_int_equal(ims_path_dir("abcdefg/x", dir, sizeof dir), 0);
+	assert_string_equal(dir, "abcdefg");
+	memset(dir, 'x', sizeof dir);
+	assert_int_equal(ims_path_dir("abcdefgh/x", dir, sizeof dir), -1);
+	assert_string_equal(dir, "");
+	assert_int_equal(ims_path_dir("x", dir, 1), -1); /* "." needs 2 bytes */
+	assert_int_equal(ims_path_dir("/x", dir, 1), -1);
+	dir[0] = 'x';
+	assert_int_equal(ims_path_dir("x", dir, 0), -1); /* writes nothing */
+	assert_int_equal(dir[0], 'x');
+
+	static char path[5000], big[4096];
+	memset(path, 'a', sizeof path - 3);
+	memcpy(path + sizeof path - 3, "/x", 3);
+	assert_int_equal(ims_path_dir(path, big, sizeof big), -1);
+	assert_string_equal(big, "");
+}
+
 int main(void)
 {
 	ims_log_init("test_cfg", IMS_LOG_WARN, false);
@@ -266,6 +330,11 @@ int main(void)
 	    cmocka_unit_test(test_first_error_wins_with_its_own_line),
 	    cmocka_unit_test(test_real_file_and_missing_file),
 	    cmocka_unit_test(test_small_error_buffer),
+	    cmocka_unit_test(test_path_dir_of_bare_name_is_dot),
+	    cmocka_unit_test(test_path_dir_of_absolute_paths),
+	    cmocka_unit_test(test_path_dir_of_relative_paths_with_folders),
+	    cmocka_unit_test(test_path_dir_trailing_and_double_slashes),
+	    cmocka_unit_test(test_path_dir_too_long_fails_with_empty_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
