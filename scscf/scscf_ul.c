@@ -407,20 +407,6 @@ static struct scscf_contact *contact_new(struct scscf_ul *ul, const struct scscf
 	return c;
 }
 
-void scscf_ul_binding_of(const struct scscf_contact *c, struct scscf_binding *b)
-{
-	memset(b, 0, sizeof *b);
-	snprintf(b->uri, sizeof b->uri, "%s", c->uri);
-	snprintf(b->params, sizeof b->params, "%s", c->params);
-	snprintf(b->path, sizeof b->path, "%s", c->path);
-	snprintf(b->received, sizeof b->received, "%s", c->received);
-	snprintf(b->call_id, sizeof b->call_id, "%s", c->call_id);
-	snprintf(b->instance, sizeof b->instance, "%s", c->instance);
-	b->cseq = c->cseq;
-	b->reg_id = c->reg_id;
-	b->expires = c->expires;
-}
-
 struct scscf_contact *scscf_ul_contact_save(struct scscf_ul *ul, struct scscf_reg *reg,
                                             const struct scscf_binding *b, int *err)
 {

@@ -126,9 +126,6 @@ struct scscf_contact *scscf_ul_contact_match(struct scscf_reg *reg, const struct
 struct scscf_contact *scscf_ul_contact_save(struct scscf_ul *ul, struct scscf_reg *reg,
                                             const struct scscf_binding *b, int *err);
 
-/* A stored contact as a plain binding (a copy for another thread). */
-void scscf_ul_binding_of(const struct scscf_contact *c, struct scscf_binding *b);
-
 /* Remove and free one contact of reg. */
 void scscf_ul_contact_remove(struct scscf_ul *ul, struct scscf_reg *reg, struct scscf_contact *c);
 

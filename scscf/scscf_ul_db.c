@@ -16,16 +16,22 @@
 
 enum op_kind { OP_REG_SAVE, OP_REG_DEL, OP_CONTACT_SAVE, OP_CONTACT_DEL };
 
-/* One change, copied on the root thread. */
+/* One change, copied on the root thread: one allocation sized to its
+ * strings (a change is made at every registration, on the SIP loop), plus
+ * the identities and profile of a registration row. */
 struct op {
 	struct op *next;
 	enum op_kind kind;
-	char impu[SCSCF_ID_MAX];
-	char impi[SCSCF_ID_MAX];
-	char *assoc;     /* identities, one a line (OP_REG_SAVE) */
-	char *user_data; /* OP_REG_SAVE, NULL when none */
-	char ckey[33];   /* contact key: MD5(uri, instance, reg-id) */
-	struct scscf_binding c;
+	const char *impu, *impi; /* in text[] */
+	char *assoc;             /* identities, one a line (OP_REG_SAVE) */
+	char *user_data;         /* OP_REG_SAVE, NULL when none */
+	char ckey[33];           /* contact key: MD5(uri, instance, reg-id) */
+	/* OP_CONTACT_SAVE: the binding, its strings in text[] */
+	const char *uri, *params, *path, *received, *call_id, *instance;
+	uint32_t cseq;
+	uint32_t reg_id;
+	int64_t expires;
+	char text[];
 };
 
 enum stmt_id { S_REG_SAVE, S_REG_DEL_CONTACTS, S_REG_DEL, S_CONTACT_SAVE, S_CONTACT_DEL, S_COUNT };
@@ -231,15 +237,15 @@ static int apply(struct scscf_ul_db *db, const struct op *op)
 	case OP_CONTACT_SAVE:
 		bind_str(&bd, op->impu);
 		bind_str(&bd, op->ckey);
-		bind_str(&bd, op->c.uri);
-		bind_str(&bd, op->c.params);
-		bind_str(&bd, op->c.path);
-		bind_str(&bd, op->c.received);
-		bind_str(&bd, op->c.call_id);
-		bind_u32(&bd, &op->c.cseq);
-		bind_str(&bd, op->c.instance);
-		bind_u32(&bd, &op->c.reg_id);
-		bind_i64(&bd, &op->c.expires);
+		bind_str(&bd, op->uri);
+		bind_str(&bd, op->params);
+		bind_str(&bd, op->path);
+		bind_str(&bd, op->received);
+		bind_str(&bd, op->call_id);
+		bind_u32(&bd, &op->cseq);
+		bind_str(&bd, op->instance);
+		bind_u32(&bd, &op->reg_id);
+		bind_i64(&bd, &op->expires);
 		return stmt_run(db, S_CONTACT_SAVE, &bd);
 	case OP_CONTACT_DEL:
 		bind_str(&bd, op->impu);
@@ -428,20 +434,17 @@ static void enqueue(struct scscf_ul_db *db, struct op *op)
 	pthread_mutex_unlock(&db->lock);
 }
 
-static struct op *op_new(enum op_kind kind, const struct scscf_reg *reg)
+/* Appends string v to the op's text at *at; returns where it went. */
+static const char *put(char **at, const char *v)
 {
-	struct op *op = calloc(1, sizeof *op);
-	if (!op) {
-		IMS_ERR("ul_db: out of memory: change of %s not written", reg->impu);
-		return NULL;
-	}
-	op->kind = kind;
-	snprintf(op->impu, sizeof op->impu, "%s", reg->impu);
-	snprintf(op->impi, sizeof op->impi, "%s", reg->impi);
-	return op;
+	size_t n = strlen(v) + 1;
+	char *where = *at;
+	memcpy(where, v, n);
+	*at += n;
+	return where;
 }
 
-static void contact_key(const struct scscf_binding *c, char out[33])
+static void contact_key(const struct scscf_contact *c, char out[33])
 {
 	su_md5_t md5[1];
 	char regid[16];
@@ -451,6 +454,39 @@ static void contact_key(const struct scscf_binding *c, char out[33])
 	su_md5_update(md5, "\n", 1);
 	su_md5_strupdate(md5, c->instance[0] ? regid : "");
 	su_md5_hexdigest(md5, out);
+}
+
+/* A change of reg, and of its contact c when there is one. */
+static struct op *op_new(enum op_kind kind, const struct scscf_reg *reg,
+                         const struct scscf_contact *c)
+{
+	size_t len = strlen(reg->impu) + strlen(reg->impi) + 2;
+	if (c)
+		len += strlen(c->uri) + strlen(c->params) + strlen(c->path) + strlen(c->received) +
+		       strlen(c->call_id) + strlen(c->instance) + 6;
+	struct op *op = malloc(sizeof *op + len);
+	if (!op) {
+		IMS_ERR("ul_db: out of memory: change of %s not written", reg->impu);
+		return NULL;
+	}
+	memset(op, 0, sizeof *op);
+	op->kind = kind;
+	char *at = op->text;
+	op->impu = put(&at, reg->impu);
+	op->impi = put(&at, reg->impi);
+	if (c) {
+		op->uri = put(&at, c->uri);
+		op->params = put(&at, c->params);
+		op->path = put(&at, c->path);
+		op->received = put(&at, c->received);
+		op->call_id = put(&at, c->call_id);
+		op->instance = put(&at, c->instance);
+		op->cseq = c->cseq;
+		op->reg_id = c->reg_id;
+		op->expires = c->expires;
+		contact_key(c, op->ckey);
+	}
+	return op;
 }
 
 static char *join_assoc(const struct scscf_reg *reg)
@@ -469,7 +505,7 @@ static char *join_assoc(const struct scscf_reg *reg)
 
 static void hook_reg_saved(void *arg, const struct scscf_reg *reg)
 {
-	struct op *op = op_new(OP_REG_SAVE, reg);
+	struct op *op = op_new(OP_REG_SAVE, reg, NULL);
 	if (!op)
 		return;
 	op->assoc = join_assoc(reg);
@@ -484,7 +520,7 @@ static void hook_reg_saved(void *arg, const struct scscf_reg *reg)
 
 static void hook_reg_removed(void *arg, const struct scscf_reg *reg)
 {
-	struct op *op = op_new(OP_REG_DEL, reg);
+	struct op *op = op_new(OP_REG_DEL, reg, NULL);
 	if (op)
 		enqueue(arg, op);
 }
@@ -495,23 +531,17 @@ static void hook_contact_saved(void *arg, const struct scscf_reg *reg,
 	struct scscf_ul_db *db = arg;
 	if (atomic_load(&db->heal_until_ms) > now_ms())
 		hook_reg_saved(db, reg); /* its row may have been lost */
-	struct op *op = op_new(OP_CONTACT_SAVE, reg);
-	if (!op)
-		return;
-	scscf_ul_binding_of(c, &op->c);
-	contact_key(&op->c, op->ckey);
-	enqueue(arg, op);
+	struct op *op = op_new(OP_CONTACT_SAVE, reg, c);
+	if (op)
+		enqueue(arg, op);
 }
 
 static void hook_contact_removed(void *arg, const struct scscf_reg *reg,
                                  const struct scscf_contact *c)
 {
-	struct op *op = op_new(OP_CONTACT_DEL, reg);
-	if (!op)
-		return;
-	scscf_ul_binding_of(c, &op->c);
-	contact_key(&op->c, op->ckey);
-	enqueue(arg, op);
+	struct op *op = op_new(OP_CONTACT_DEL, reg, c);
+	if (op)
+		enqueue(arg, op);
 }
 
 void scscf_ul_db_hooks(struct scscf_ul_db *db, struct scscf_ul_hooks *hooks)
