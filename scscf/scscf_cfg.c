@@ -102,12 +102,10 @@ int scscf_cfg_load(const char *path, struct scscf_cfg *cfg, char *err, size_t er
 		return -1;
 	if (ims_cfg_load(path, scscf_keys, cfg, err, errlen) < 0)
 		return -1;
-	if (!slash)
-		snprintf(cfg->dir, sizeof cfg->dir, ".");
-	else if (slash == path)
-		snprintf(cfg->dir, sizeof cfg->dir, "/");
-	else
-		snprintf(cfg->dir, sizeof cfg->dir, "%.*s", (int)(slash - path), path);
+	if (ims_path_dir(path, cfg->dir, sizeof cfg->dir) < 0) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
 	if (realpath(cfg->dir, abs) != NULL)
 		snprintf(cfg->dir, sizeof cfg->dir, "%s", abs);
 	if (snprintf(cfg->path, sizeof cfg->path, "%s/%s", cfg->dir, slash ? slash + 1 : path) >=
