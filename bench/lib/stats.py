@@ -120,6 +120,15 @@ def cmd_report(kvfile, csvfile, machine):
                      f"{kv.get('handoff_us_cpu')} us CPU")
         add("machine", "thread_handoff_wall", "", kv.get("handoff_us_wall"), "us")
         add("machine", "thread_handoff_cpu", "", kv.get("handoff_us_cpu"), "us")
+    if "handoff_one_cpu_us_cpu" in kv:
+        poll = kv.get("guest_halt_poll_ns")
+        lines.append(f"  the same on one CPU: {kv.get('handoff_one_cpu_us_wall')} us wall, "
+                     f"{kv.get('handoff_one_cpu_us_cpu')} us CPU"
+                     + (f"; guest halt polling {poll} ns" if poll is not None else ""))
+        add("machine", "thread_handoff_one_cpu_wall", "", kv.get("handoff_one_cpu_us_wall"), "us")
+        add("machine", "thread_handoff_one_cpu_cpu", "", kv.get("handoff_one_cpu_us_cpu"), "us")
+        if poll is not None:
+            add("machine", "guest_halt_poll_ns", "", poll, "ns")
     lines.append("")
     lines.append(f"{'measure':<30} {'max rate (0 failed)':>20} {'p50 ms':>8} {'p99 ms':>8}  load")
     for key, label in (("reg_md5", "registration MD5 (REG/401/REG/200)"),
