@@ -46,6 +46,7 @@ struct ims_sip_tx {
 	int src_port;
 	struct ims_sip_branch *branches;
 	bool forwarded;
+	bool cancelled;   /* CANCEL came before the final: no new branch (§16.10) */
 	int final_status; /* final status sent upstream, 0 when none yet */
 	msg_t *best;      /* best final response held back (§16.7) */
 	int best_status;
@@ -213,6 +214,18 @@ static void linger_expired(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t
 	tx_destroy((struct ims_sip_tx *)arg);
 }
 
+/* Destroy tx in TX_LINGER_MS unless something ends it before.  Returns 0,
+ * or -1 when no timer could be set. */
+static int tx_linger(struct ims_sip_tx *tx)
+{
+	if (tx->linger)
+		return 0;
+	tx->linger = su_timer_create(su_root_task(tx->s->root), TX_LINGER_MS);
+	if (!tx->linger)
+		return -1;
+	return su_timer_set(tx->linger, linger_expired, (su_timer_arg_t *)tx) < 0 ? -1 : 0;
+}
+
 /* Called after anything happened: ends the transaction when nothing more
  * can come, or keeps it a while for late INVITE responses. */
 static void tx_check_done(struct ims_sip_tx *tx)
@@ -226,8 +239,9 @@ static void tx_check_done(struct ims_sip_tx *tx)
 			tx_final(tx, tx->best_status);
 			nta_incoming_mreply(tx->irq, best);
 		} else {
-			/* only internal failures (timeout, unreachable) */
-			int status = tx->best_status ? tx->best_status : 500;
+			/* only internal failures (timeout, unreachable); after a
+			 * CANCEL those are of the branches we cancelled */
+			int status = tx->cancelled ? 487 : tx->best_status ? tx->best_status : 500;
 			tx_final(tx, status);
 			nta_incoming_treply(tx->irq, status, sip_status_phrase(status), TAG_END());
 		}
@@ -236,12 +250,8 @@ static void tx_check_done(struct ims_sip_tx *tx)
 		tx_destroy(tx);
 		return;
 	}
-	if (!tx->linger) {
-		tx->linger = su_timer_create(su_root_task(tx->s->root), TX_LINGER_MS);
-		if (!tx->linger ||
-		    su_timer_set(tx->linger, linger_expired, (su_timer_arg_t *)tx) < 0)
-			tx_destroy(tx);
-	}
+	if (tx_linger(tx) < 0)
+		tx_destroy(tx);
 }
 
 int ims_sip_tx_relay(struct ims_sip_tx *tx, msg_t *msg)
@@ -393,15 +403,24 @@ int ims_sip_tx_reply(struct ims_sip_tx *tx, int status, const char *phrase, tag_
 		     tag_value_t value, ...)
 {
 	ta_list ta;
-	int rc;
+	int rc = 0;
 
+	if (tx->cancelled && status >= 300) {
+		/* the caller's CANCEL, not our failure, ended it (§16.10) */
+		status = 487;
+		phrase = NULL;
+	}
 	if (!phrase)
 		phrase = sip_status_phrase(status);
-	ta_start(ta, tag, value);
-	rc = nta_incoming_treply(tx->irq, status, phrase, ta_tags(ta));
-	ta_end(ta);
+	/* one final response: a forward after the CANCEL may have sent 487 */
+	if (status < 200 || !tx->final_status) {
+		ta_start(ta, tag, value);
+		rc = nta_incoming_treply(tx->irq, status, phrase, ta_tags(ta));
+		ta_end(ta);
+	}
 	if (status >= 200) {
-		tx_final(tx, status);
+		if (!tx->final_status)
+			tx_final(tx, status);
 		cancel_pending(tx);
 		if (all_branches_final(tx))
 			tx_destroy(tx);
@@ -424,11 +443,35 @@ static void decrement_max_forwards(struct ims_sip_tx *tx)
 	}
 }
 
+/* RFC 3261 §16.10: once the caller CANCELled, no new branch.  The INVITE
+ * gets its 487 now unless it has a final response; tx stays until the
+ * caller answers the failure (ims_sip_tx_reply() then sends nothing more
+ * and ends it), the branches being cancelled end, or the linger timer runs
+ * out: a caller may go on using tx after the -1, so it is not destroyed
+ * here. */
+static int forward_cancelled(struct ims_sip_tx *tx)
+{
+	IMS_INFO("sip: %s (Call-ID %s) was CANCELled: not forwarded%s",
+		 tx->sip->sip_request->rq_method_name,
+		 tx->sip->sip_call_id ? tx->sip->sip_call_id->i_id : "-",
+		 tx->final_status ? "" : ", 487");
+	if (!tx->final_status) {
+		tx_final(tx, 487);
+		nta_incoming_treply(tx->irq, SIP_487_REQUEST_CANCELLED, TAG_END());
+	}
+	if (tx_linger(tx) < 0)
+		IMS_WARN("sip: no linger timer for a CANCELled transaction (Call-ID %s)",
+			 tx->sip->sip_call_id ? tx->sip->sip_call_id->i_id : "-");
+	return -1;
+}
+
 int ims_sip_tx_forward(struct ims_sip_tx *tx, const url_t *ruri, const url_t *next_hop,
 		       tport_t *tport)
 {
 	bool ack = tx->method == sip_method_ack;
 
+	if (tx->cancelled)
+		return forward_cancelled(tx);
 	if (!tx->forwarded) {
 		decrement_max_forwards(tx);
 		tx->forwarded = true;
@@ -551,8 +594,11 @@ static int tx_ack_cancel(nta_incoming_magic_t *magic, nta_incoming_t *irq, sip_t
 		return 0;
 	if (tx->final_status)
 		return 200;
-	if (!tx->branches) {
-		/* still waiting for Diameter or not forwarded: answer it here */
+	/* RFC 3261 §16.10: no new branch from now on (ims_sip_tx_forward) */
+	tx->cancelled = true;
+	if (all_branches_final(tx)) {
+		/* no branch yet (waiting for Diameter, not forwarded) or none
+		 * pending (between an AS's failure and the next hop): answer here */
 		ims_sip_tx_reply(tx, SIP_487_REQUEST_CANCELLED, TAG_END());
 		return 200;
 	}

@@ -13,7 +13,9 @@
  * nta does retransmissions, timers, RFC 3263 resolution and CANCEL matching;
  * this module relays responses (provisional at once, the best final one per
  * §16.7, every 2xx of an INVITE), CANCELs pending branches, forwards ACK for
- * 2xx statelessly, and destroys the transaction when it is done.
+ * 2xx statelessly, and destroys the transaction when it is done.  A CANCEL
+ * before the INVITE's final response CANCELs the pending branches (or,
+ * with none pending, answers 487 at once) and forbids new ones (§16.10).
  *
  * All functions run on the su_root thread only.
  */
@@ -126,7 +128,10 @@ typedef void (*ims_sip_final_fn)(void *ctx, struct ims_sip_tx *tx, int status);
 void ims_sip_tx_on_final(struct ims_sip_tx *tx, ims_sip_final_fn fn);
 
 /* Answer the request.  A final status ends the transaction (tx must not be
- * used afterwards).  Tags: SIPTAG_* headers to add.  Returns 0 or -1. */
+ * used afterwards).  Tags: SIPTAG_* headers to add.  After a CANCEL a
+ * status >= 300 is sent as 487; when the transaction has its final
+ * response already (the 487 of ims_sip_tx_forward() after a CANCEL) a
+ * final status is not sent again and only ends it.  Returns 0 or -1. */
 int ims_sip_tx_reply(struct ims_sip_tx *tx, int status, const char *phrase, tag_type_t tag,
 		     tag_value_t value, ...);
 
@@ -137,7 +142,10 @@ int ims_sip_tx_relay(struct ims_sip_tx *tx, msg_t *msg);
  * Request-URI (NULL: keep), next_hop overrides the destination (NULL:
  * the top Route if loose, else the Request-URI, resolved by RFC 3263),
  * tport sends over that connection (NULL: any).  The first forward
- * decrements Max-Forwards.  Returns 0, or -1 (the caller answers then). */
+ * decrements Max-Forwards.  Returns 0, or -1 (the caller answers then).
+ * After a CANCEL (RFC 3261 §16.10) no branch is created: the request is
+ * answered 487 if it has no final response yet, tx stays valid for the
+ * caller, and -1 is returned. */
 int ims_sip_tx_forward(struct ims_sip_tx *tx, const url_t *ruri, const url_t *next_hop,
 		       tport_t *tport);
 
