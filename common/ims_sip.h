@@ -42,6 +42,7 @@ struct ims_sip_cfg {
 	char name[128];    /* own host name: pcscf.open-ims.test */
 	char domain[128];  /* home domain: open-ims.test */
 	char resolv[256];  /* resolv.conf for sofia's resolver ("" = system) */
+	int udp_rcvbuf;    /* UDP receive buffer asked for, bytes (0 = the system's) */
 };
 
 #define IMS_SIP_CFG_KEYS(T, f, defname, defport)                                   \
@@ -49,7 +50,8 @@ struct ims_sip_cfg {
 	IMS_CFG_I(T, "sip", "port", f.port, defport, 1, 65535),                     \
 	IMS_CFG_S(T, "sip", "name", f.name, defname),                               \
 	IMS_CFG_S(T, "sip", "domain", f.domain, "open-ims.test"),                   \
-	IMS_CFG_S(T, "sip", "resolv_conf", f.resolv, "resolv.conf")
+	IMS_CFG_S(T, "sip", "resolv_conf", f.resolv, "resolv.conf"),                 \
+	IMS_CFG_I(T, "sip", "udp_rcvbuf", f.udp_rcvbuf, "4194304", 0, 268435456)
 
 struct ims_sip;
 struct ims_sip_tx;
