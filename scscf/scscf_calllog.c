@@ -16,17 +16,28 @@
 #define CALL_BUCKETS 1024u
 #define CALLS_MAX 100000u /* calls in progress kept at most */
 
-enum stmt_id { S_START, S_ANSWER, S_FAIL, S_END, S_PURGE, S_COUNT };
+enum stmt_id { S_START, S_ANSWER, S_FAIL, S_END, S_LOST, S_LOST_OPEN, S_PURGE, S_COUNT };
 
 #define PURGE_INTERVAL 3600 /* s between two deletions of old calls */
 
+/* A row the S-CSCF stops following without an end (no BYE after max_age,
+ * the S-CSCF stopping, or found open at start after a crash) is closed as
+ * 'lost'; its ended_at is when the S-CSCF gave up, not the call's end
+ * (sql/ims_scscf/003_call_end_reason.sql). */
 static const char *const stmt_sql[S_COUNT] = {
-    [S_START] = "INSERT INTO calls (id, call_id, caller, callee, started_at) "
-                "VALUES (?, ?, ?, ?, FROM_UNIXTIME(? / 1000))",
+    [S_START] = "INSERT INTO calls (id, scscf, call_id, caller, callee, started_at) "
+                "VALUES (?, ?, ?, ?, ?, FROM_UNIXTIME(? / 1000))",
     [S_ANSWER] = "UPDATE calls SET status = ?, answered_at = FROM_UNIXTIME(? / 1000) "
                  "WHERE id = ?",
-    [S_FAIL] = "UPDATE calls SET status = ?, ended_at = FROM_UNIXTIME(? / 1000) WHERE id = ?",
-    [S_END] = "UPDATE calls SET ended_at = FROM_UNIXTIME(? / 1000) WHERE id = ?",
+    [S_FAIL] = "UPDATE calls SET status = ?, ended_at = FROM_UNIXTIME(? / 1000), "
+               "end_reason = 'failed' WHERE id = ?",
+    [S_END] = "UPDATE calls SET ended_at = FROM_UNIXTIME(? / 1000), end_reason = 'bye' "
+              "WHERE id = ?",
+    [S_LOST] = "UPDATE calls SET ended_at = FROM_UNIXTIME(? / 1000), end_reason = 'lost' "
+               "WHERE id = ? AND ended_at IS NULL",
+    /* every row of this S-CSCF still open (NULL: written before version 3) */
+    [S_LOST_OPEN] = "UPDATE calls SET ended_at = FROM_UNIXTIME(? / 1000), end_reason = 'lost' "
+                    "WHERE ended_at IS NULL AND (scscf = ? OR scscf IS NULL)",
     [S_PURGE] = "DELETE FROM calls WHERE started_at < NOW() - INTERVAL ? DAY LIMIT 10000",
 };
 
@@ -122,10 +133,10 @@ static int writer_connect(struct scscf_calllog *cl)
 		cl->stmt[i] = mysql_stmt_init(cl->conn);
 		if (!cl->stmt[i] ||
 		    mysql_stmt_prepare(cl->stmt[i], stmt_sql[i], strlen(stmt_sql[i])) != 0) {
-			IMS_ERR(
-			    "calllog: cannot prepare \"%.40s...\": %s (sql/ims_scscf/002_calls.sql "
-			    "applied? scripts/db migrate)",
-			    stmt_sql[i], cl->stmt[i] ? mysql_stmt_error(cl->stmt[i]) : "no memory");
+			IMS_ERR("calllog: cannot prepare \"%.40s...\": %s (sql/ims_scscf/003_*.sql "
+			        "applied? scripts/db migrate)",
+			        stmt_sql[i],
+			        cl->stmt[i] ? mysql_stmt_error(cl->stmt[i]) : "no memory");
 			writer_disconnect(cl);
 			return -1;
 		}
@@ -151,32 +162,55 @@ static void bind_num(MYSQL_BIND *b, enum enum_field_types type, const void *v, b
 	b->is_unsigned = is_unsigned;
 }
 
-/* 0 done, 1 retry after reconnecting, -1 dropped. */
-static int apply(struct scscf_calllog *cl, const struct op *op)
+/* The parameters of op's statement, in stmt_sql's order (6 at most). */
+static void bind_op(struct scscf_calllog *cl, const struct op *op, MYSQL_BIND *b,
+                    unsigned long *len)
 {
-	MYSQL_BIND b[5];
-	unsigned long len[5];
 	int n = 0;
 
-	if (op->kind == S_PURGE) {
+	switch (op->kind) {
+	case S_PURGE:
 		bind_num(&b[n++], MYSQL_TYPE_LONG, &op->status, true); /* days */
-	} else if (op->kind == S_START) {
+		break;
+	case S_START:
 		bind_num(&b[n++], MYSQL_TYPE_LONGLONG, &op->id, true);
+		bind_str(&b[n], &len[n], cl->cfg.server_name), n++;
 		bind_str(&b[n], &len[n], op->call_id), n++;
 		bind_str(&b[n], &len[n], op->caller), n++;
 		bind_str(&b[n], &len[n], op->callee), n++;
 		bind_num(&b[n++], MYSQL_TYPE_LONGLONG, &op->at_ms, false);
-	} else {
-		if (op->kind != S_END)
+		break;
+	case S_LOST_OPEN:
+		bind_num(&b[n++], MYSQL_TYPE_LONGLONG, &op->at_ms, false);
+		bind_str(&b[n], &len[n], cl->cfg.server_name), n++;
+		break;
+	default: /* S_ANSWER, S_FAIL, S_END, S_LOST */
+		if (op->kind == S_ANSWER || op->kind == S_FAIL)
 			bind_num(&b[n++], MYSQL_TYPE_LONG, &op->status, true);
 		bind_num(&b[n++], MYSQL_TYPE_LONGLONG, &op->at_ms, false);
 		bind_num(&b[n++], MYSQL_TYPE_LONGLONG, &op->id, true);
+		break;
 	}
+}
+
+static void log_applied(const struct op *op, unsigned long long rows)
+{
+	if (op->kind == S_PURGE && rows > 0)
+		IMS_INFO("calllog: %llu call(s) older than %u days deleted", rows, op->status);
+	else if (op->kind == S_LOST_OPEN && rows > 0)
+		IMS_INFO("calllog: %llu call(s) left without an end closed as lost", rows);
+}
+
+/* 0 done, 1 retry after reconnecting, -1 dropped. */
+static int apply(struct scscf_calllog *cl, const struct op *op)
+{
+	MYSQL_BIND b[6];
+	unsigned long len[6];
+
+	bind_op(cl, op, b, len);
 	MYSQL_STMT *st = cl->stmt[op->kind];
 	if (mysql_stmt_bind_param(st, b) == 0 && mysql_stmt_execute(st) == 0) {
-		if (op->kind == S_PURGE && mysql_stmt_affected_rows(st) > 0)
-			IMS_INFO("calllog: %llu call(s) older than %u days deleted",
-			         (unsigned long long)mysql_stmt_affected_rows(st), op->status);
+		log_applied(op, (unsigned long long)mysql_stmt_affected_rows(st));
 		return 0;
 	}
 	unsigned err = mysql_stmt_errno(st);
@@ -230,7 +264,7 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-/* c is NULL for a change of no particular call (S_PURGE). */
+/* c is NULL for a change of no particular call (S_PURGE, S_LOST_OPEN). */
 static void enqueue(struct scscf_calllog *cl, enum stmt_id kind, const struct call *c, int status,
                     const char *caller, const char *callee)
 {
@@ -343,11 +377,15 @@ void scscf_calllog_expire(struct scscf_calllog *cl, int64_t now, int max_age)
 	}
 	for (unsigned i = 0; i < CALL_BUCKETS; i++) {
 		struct call **p = &cl->calls[i];
-		while (*p)
-			if ((*p)->started + max_age <= now)
-				forget(cl, p);
-			else
+		while (*p) {
+			if ((*p)->started + max_age > now) {
 				p = &(*p)->next;
+				continue;
+			}
+			IMS_INFO("call %s: lost (no end after %d s)", (*p)->call_id, max_age);
+			enqueue(cl, S_LOST, *p, 0, NULL, NULL);
+			forget(cl, p);
+		}
 	}
 }
 
@@ -387,7 +425,17 @@ struct scscf_calllog *scscf_calllog_start(const struct scscf_cfg *cfg)
 		return NULL;
 	}
 	cl->db = true;
+	/* first in the queue, so before any call of ours: what a previous run
+	 * (a crash, a stop that could not write) left open */
+	enqueue(cl, S_LOST_OPEN, NULL, 0, NULL, NULL);
 	return cl;
+}
+
+static void free_calls(struct scscf_calllog *cl)
+{
+	for (unsigned i = 0; i < CALL_BUCKETS; i++)
+		while (cl->calls[i])
+			forget(cl, &cl->calls[i]);
 }
 
 void scscf_calllog_stop(struct scscf_calllog *cl)
@@ -395,6 +443,12 @@ void scscf_calllog_stop(struct scscf_calllog *cl)
 	if (!cl)
 		return;
 	if (cl->db) {
+		/* last in the queue: the calls still followed (and any row of ours
+		 * whose end could not be written) are lost; if the writer cannot
+		 * get to it in time, the next start does it */
+		if (cl->ncalls > 0)
+			IMS_INFO("calllog: %u call(s) in progress at stop: lost", cl->ncalls);
+		enqueue(cl, S_LOST_OPEN, NULL, 0, NULL, NULL);
 		pthread_mutex_lock(&cl->lock);
 		cl->stopping = true;
 		cl->stop_deadline_ms = mono_ms() + 2000;
@@ -409,6 +463,6 @@ void scscf_calllog_stop(struct scscf_calllog *cl)
 		pthread_mutex_destroy(&cl->lock);
 		pthread_cond_destroy(&cl->cond);
 	}
-	scscf_calllog_expire(cl, INT64_MAX / 2, 0);
+	free_calls(cl);
 	free(cl);
 }

@@ -1,5 +1,10 @@
 /* ctl_calls — imsctl calls: the S-CSCF's call log (ims_scscf.calls,
- * written by scscf/scscf_calllog.c), newest first. */
+ * written by scscf/scscf_calllog.c), newest first.  A call's state reads
+ * from the columns: ringing (no answer, no end), active (answered, no end),
+ * ended by BYE (answered, an end), failed (an end and a status >= 300), lost
+ * (ENDED says "lost": the S-CSCF stopped following the call without seeing
+ * its end, so there is no end time to show; sql/ims_scscf/003_*.sql).  No
+ * column is added: tests and tools parse the seven fields. */
 #include "ctl.h"
 #include "ctl_db.h"
 
@@ -12,18 +17,19 @@
 static int call_row(void *ctx, int ncols, char **c)
 {
 	(void)ctx;
-	if (ncols < 7)
+	if (ncols < 8)
 		return -1;
+	/* a lost call's ended_at is when the S-CSCF gave up, not its end */
+	const char *ended = c[7] && strcmp(c[7], "lost") == 0 ? "lost" : c[2] ? c[2] : "-";
 	printf("%-23s %-23s %-23s %-6s %-26s %-26s %s\n", c[0] ? c[0] : "-", c[1] ? c[1] : "-",
-	       c[2] ? c[2] : "-", c[3] ? c[3] : "-", c[4] ? c[4] : "-", c[5] ? c[5] : "-",
-	       c[6] ? c[6] : "-");
+	       ended, c[3] ? c[3] : "-", c[4] ? c[4] : "-", c[5] ? c[5] : "-", c[6] ? c[6] : "-");
 	return 0;
 }
 
 int ctl_cmd_calls(struct ctl_args *a)
 {
 	static const char q[] =
-	    "SELECT started_at, answered_at, ended_at, status, caller, callee, call_id "
+	    "SELECT started_at, answered_at, ended_at, status, caller, callee, call_id, end_reason "
 	    "FROM calls ORDER BY id DESC LIMIT ?";
 	struct ctl_args sa = *a;
 	const char *env = getenv("IMS_SCSCF_DB");
