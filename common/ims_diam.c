@@ -29,6 +29,7 @@ struct handler {
 static struct handler handlers[MAX_HANDLERS];
 static int n_handlers;
 static struct disp_hdl *fallback_hdl;
+static struct dict_object *avp_failed_avp; /* looked up at start; NULL: none */
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_bool started; /* between ims_diam_start() and ims_diam_stop() */
 
@@ -54,12 +55,37 @@ static void answer_failure(struct msg **msg, uint32_t code)
 	ims_cx_answer_set_result(*msg, code);
 }
 
+/* A request without Session-Id (every Cx command's ABNF starts with one;
+ * guard_hook below removes one freeDiameter cannot read): answer
+ * DIAMETER_MISSING_AVP with Failed-AVP { Session-Id "" } (RFC 6733 7.5),
+ * without running the handler.  Returns false when it has one. */
+static bool answered_missing_session_id(struct msg **msg)
+{
+	struct avp *a = NULL;
+	struct msg_hdr *h;
+
+	if (!is_request(*msg) || ims_cx_find(*msg, ims_cx.avp_session_id, &a) == 0)
+		return false;
+	if (fd_msg_hdr(*msg, &h) == 0)
+		IMS_WARN("diameter: request %u (hop-by-hop 0x%08x) without Session-Id: "
+		         "DIAMETER_MISSING_AVP",
+		         h->msg_code, h->msg_hbhid);
+	answer_failure(msg, IMS_DIAMETER_MISSING_AVP);
+	if (!is_request(*msg) && avp_failed_avp && ims_cx_add_group(*msg, avp_failed_avp, &a) == 0)
+		(void)ims_cx_add_bytes(a, ims_cx.avp_session_id, NULL, 0); /* best effort */
+	return true;
+}
+
 static int dispatch_cb(struct msg **msg, struct avp *avp, struct session *sess, void *opaque,
                        enum disp_action *act)
 {
 	struct handler *h = opaque;
 	char sid[128];
 
+	if (answered_missing_session_id(msg)) {
+		*act = DISP_ACT_SEND;
+		return 0;
+	}
 	ims_cx_session_id(*msg, sid, sizeof sid);
 	int ret = h->fn(msg, h->opaque);
 	if (!*msg) { /* the handler keeps it */
@@ -431,21 +457,111 @@ static void quiet_hook(enum fd_hook_type type, struct msg *msg, struct peer_hdr 
 	free(buf);
 }
 
-static int quiet_hooks_register(void)
+/* ---- Guard on received messages -------------------------------------------
+ * freeDiameter 1.2.1 asserts (aborts the daemon) on two first-level AVPs
+ * whose value it expects its dictionary to have parsed, and the peer
+ * decides whether it could:
+ *  - Session-Id (263, vendor 0) sent with the V flag: the dictionary does
+ *    not resolve it and it keeps no value.  fd_msg_sess_get()
+ *    (libfdproto/messages.c) fails ASSERT(avp_value); it runs to dispatch
+ *    any routable message (routing_dispatch.c, msg_dispatch) and to build
+ *    any answer to a request (fd_msg_new_answer_from_req: CEA, DWA, DPA,
+ *    the CEA refusing an unknown peer, every error answer, ours).
+ *  - Result-Code (268, no V flag) of an answer whose parsing fails before
+ *    reaching it (an unsupported mandatory AVP earlier) or on it (a bad
+ *    length): fd_msg_parse_or_error() (libfdcore/messages.c), looking for
+ *    it to decide whether to keep the bad answer, fails ASSERT(avp_value).
+ * HOOK_MESSAGE_RECEIVED runs right after the buffer is cut into AVPs, before
+ * any of that: for the first message of a new connection (server.c, a
+ * CER) and for every message of a known peer (p_psm.c).  Several hooks
+ * may take one event (hooks.c: a list, called in registration order).
+ * guard_hook resolves those AVPs there (so a Result-Code behind an
+ * unsupported AVP has its value when freeDiameter looks for it) and removes
+ * one still without a value, with a warning naming the peer.  Then:
+ *  - a Cx request without Session-Id reaches dispatch_cb, which answers
+ *    DIAMETER_MISSING_AVP (5005) naming it (the commands have no rules in
+ *    the dictionary: freeDiameter would pass it on); what freeDiameter
+ *    answers itself (CEA, DWA, DPA, error answers) goes without one;
+ *  - an answer without Result-Code reaches its callback so
+ *    (ims_cx_result_get() finds none), or is dropped when its parsing
+ *    failed elsewhere: the request ends at its deadline (a CEA: the
+ *    connection is closed).
+ * tests/integration/hss (test_session_id_with_vendor_flag_..., test_cer_...,
+ * test_cea_...) sends each of these to the real HSS. */
+
+static struct fd_hook_hdl *guard_hdl;
+
+/* True when avp, resolved against the dictionary, still has no value. */
+static bool avp_without_value(struct avp *avp, struct avp_hdr *h)
+{
+	struct dict_object *model = NULL;
+	struct fd_pei pei; /* so that freeDiameter does not log it as well */
+
+	if (fd_msg_model(avp, &model))
+		return false;
+	if (!model)
+		(void)fd_msg_parse_dict(avp, fd_g_config->cnf_dict, &pei); /* failed: no value */
+	return h->avp_value == NULL;
+}
+
+/* The first-level AVP avp, of header h, would make freeDiameter abort. */
+static bool avp_would_abort(struct avp *avp, struct avp_hdr *h, bool request)
+{
+	if (h->avp_code == AC_SESSION_ID && h->avp_vendor == 0)
+		return avp_without_value(avp, h);
+	if (!request && h->avp_code == AC_RESULT_CODE && !(h->avp_flags & AVP_FLAG_VENDOR))
+		return avp_without_value(avp, h);
+	return false;
+}
+
+static void guard_hook(enum fd_hook_type type, struct msg *msg, struct peer_hdr *peer, void *other,
+                       struct fd_hook_permsgdata *pmd, void *regdata)
+{
+	struct msg_hdr *mh;
+	struct avp_hdr *h;
+	struct avp *avp = NULL, *next = NULL;
+
+	if (!msg || fd_msg_hdr(msg, &mh) || fd_msg_browse(msg, MSG_BRW_FIRST_CHILD, &avp, NULL))
+		return;
+	bool request = mh->msg_flags & CMD_FLAG_REQUEST;
+	/* peer is NULL for a new connection's first message; other names it */
+	const char *from = peer && peer->info.pi_diamid ? (const char *)peer->info.pi_diamid
+	                   : other                      ? (const char *)other
+	                                                : "-";
+	for (; avp; avp = next) {
+		if (fd_msg_browse(avp, MSG_BRW_NEXT, &next, NULL))
+			next = NULL;
+		if (fd_msg_avp_hdr(avp, &h) || !avp_would_abort(avp, h, request))
+			continue;
+		IMS_WARN("diameter: %s %u from %s has a %s AVP (code %u, flags 0x%02x, vendor %u) "
+		         "freeDiameter cannot read: removed",
+		         request ? "request" : "answer", mh->msg_code, from,
+		         h->avp_code == AC_SESSION_ID ? "Session-Id" : "Result-Code", h->avp_code,
+		         h->avp_flags, h->avp_vendor);
+		fd_msg_free(avp); /* unlinks it from the message (destroy_obj) */
+	}
+}
+
+static int msg_hooks_register(void)
 {
 	uint32_t mask = HOOK_MASK(HOOK_MESSAGE_RECEIVED, HOOK_MESSAGE_LOCAL, HOOK_MESSAGE_SENDING,
 	                          HOOK_MESSAGE_SENT, HOOK_MESSAGE_ROUTING_LOCAL);
 	int ret = fd_hook_register(mask, quiet_hook, NULL, NULL, &quiet_hdl);
+	if (!ret) /* after quiet_hook: a debug dump shows the message as it came */
+		ret = fd_hook_register(HOOK_MASK(HOOK_MESSAGE_RECEIVED), guard_hook, NULL, NULL,
+		                       &guard_hdl);
 	if (ret)
 		IMS_ERR("diameter: fd_hook_register failed: %s", strerror(ret));
 	return -ret;
 }
 
-static void quiet_hooks_unregister(void)
+static void msg_hooks_unregister(void)
 {
 	if (quiet_hdl)
 		fd_hook_unregister(quiet_hdl);
-	quiet_hdl = NULL;
+	if (guard_hdl)
+		fd_hook_unregister(guard_hdl);
+	quiet_hdl = guard_hdl = NULL;
 }
 
 /* ---- Node ------------------------------------------------------------------- */
@@ -482,9 +598,15 @@ int ims_diam_start(const char *fd_conf_path)
 		return ret;
 	ret = fd_step(fd_core_parseconf(fd_conf_path), fd_conf_path);
 	if (!ret)
-		ret = quiet_hooks_register();
+		ret = msg_hooks_register();
 	if (!ret)
 		ret = ims_cx_dict_init();
+	if (!ret) {
+		avp_code_t code = AC_FAILED_AVP;
+		if (fd_dict_search(fd_g_config->cnf_dict, DICT_AVP, AVP_BY_CODE, &code,
+		                   &avp_failed_avp, ENOENT))
+			IMS_WARN("diameter: no Failed-AVP in the dictionary; answers will lack it");
+	}
 	if (!ret)
 		ret = fd_step(fd_disp_app_support(ims_cx.app, ims_cx.vendor_3gpp, 1, 0),
 		              "fd_disp_app_support");
@@ -511,7 +633,7 @@ fail:
 	unregister_all();
 	fd_core_shutdown();
 	fd_core_wait_shutdown_complete();
-	quiet_hooks_unregister();
+	msg_hooks_unregister();
 	watchdog_stop();
 	return ret;
 }
@@ -524,7 +646,7 @@ void ims_diam_stop(void)
 	unregister_all();
 	fd_core_shutdown();
 	fd_core_wait_shutdown_complete();
-	quiet_hooks_unregister();
+	msg_hooks_unregister();
 	watchdog_stop();
 	IMS_INFO("diameter: node stopped");
 }

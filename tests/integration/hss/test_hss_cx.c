@@ -3,10 +3,14 @@
  * Diameter identity test.open-ims.test on 127.0.0.1:3871) against the real
  * ims-hss (started here, hss.open-ims.test on 127.0.0.1:3888) and the real
  * MariaDB of the lab (scripts/db; IMS_STATE, IMS_DB_PORT as scripts/db).
+ * A raw Diameter peer (rawdiam.c, raw.open-ims.test: it connects to the HSS,
+ * or takes the HSS's connection on 127.0.0.1:3872) sends what freeDiameter
+ * would not.
  *
  * usage: test_hss_cx PATH-TO-ims-hss PATH-TO-scripts/db
  */
 #include "cxclient.h"
+#include "rawdiam.h"
 
 #include "ims_aka.h"
 #include "ims_codec.h"
@@ -36,6 +40,9 @@
 #define SCSCF "sip:scscf.open-ims.test:6060"
 #define OTHER_SCSCF "sip:scscf2.open-ims.test:6060"
 #define HOME "open-ims.test"
+#define HSS_PORT 3888
+#define RAW_ID "raw.open-ims.test"
+#define RAW_PORT 3872
 
 static const char *hss_bin, *db_script;
 static char tmpdir[64] = "/tmp/hss-test-XXXXXX";
@@ -69,7 +76,12 @@ static void write_configs(void)
 	write_file("hss.fd.conf",
 		   "Identity = \"hss.open-ims.test\";\nPort = 3888;\n" FD_COMMON
 		   "ConnectPeer = \"test.open-ims.test\" { ConnectTo = \"127.0.0.1\"; Port = 3871; "
-		   "No_TLS; No_SCTP; Realm = \"open-ims.test\"; };\n");
+		   "No_TLS; No_SCTP; Realm = \"open-ims.test\"; };\n"
+		   /* rawdiam's peer: it connects in; the HSS's own attempts
+		    * find no one on RAW_PORT except in test_cea_... */
+		   "ConnectPeer = \"" RAW_ID "\" { ConnectTo = \"127.0.0.1\"; Port = %d; "
+		   "No_TLS; No_SCTP; Realm = \"open-ims.test\"; };\n",
+		   RAW_PORT);
 	write_file("test.fd.conf",
 		   "Identity = \"test.open-ims.test\";\nPort = 3871;\n" FD_COMMON
 		   "ConnectPeer = \"hss.open-ims.test\" { ConnectTo = \"127.0.0.1\"; Port = 3888; "
@@ -870,6 +882,160 @@ static void test_control_rtr_deregisters(void **state)
 	assert_true(strncmp(reply, "ERR usage", 9) == 0);
 }
 
+/* ---- What freeDiameter would not build: by hand (rawdiam.c) ---------------------------
+ * freeDiameter 1.2.1 aborted the HSS on a first-level AVP it expects its
+ * dictionary to have given a value (docs/robustness.md, finding 2); the
+ * guard is a hook of common/ims_diam.c. */
+
+/* The HSS is still running (not exited, not killed). */
+static void assert_hss_alive(void)
+{
+	int st = 0;
+
+	usleep(200000); /* an abort closes the sockets before the exit is reported */
+	pid_t r = waitpid(hss_pid, &st, WNOHANG);
+
+	if (r == hss_pid) {
+		fprintf(stderr, "test: ims-hss died: %s %d; see %s/hss.log\n",
+			WIFSIGNALED(st) ? "signal" : "exit status",
+			WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st), tmpdir);
+		hss_pid = -1;
+	}
+	assert_int_equal(r, 0);
+}
+
+/* Origin-Host, Origin-Realm, and what a CER or CEA says besides (p_ce.c):
+ * one address, Vendor-Id, Product-Name, and Cx as the CSCFs advertise it. */
+static void raw_ce_body(struct raw_msg *m, const char *id)
+{
+	static const uint8_t ip[] = {0, 1, 127, 0, 0, 1}; /* Address: IPv4 */
+
+	raw_avp_str(m, 264, RAW_M, 0, id);
+	raw_avp_str(m, 296, RAW_M, 0, HOME);
+	raw_avp(m, 257, RAW_M, 0, ip, sizeof ip); /* Host-IP-Address */
+	raw_avp_u32(m, 266, RAW_M, 0, 0);         /* Vendor-Id */
+	raw_avp_str(m, 269, 0, 0, "rawdiam");     /* Product-Name */
+	raw_avp_u32(m, 265, RAW_M, 0, IMS_CX_VENDOR_3GPP); /* Supported-Vendor-Id */
+	size_t g = raw_avp(m, 260, RAW_M, 0, NULL, 0);     /* Vendor-Specific-Application-Id */
+	raw_avp_u32(m, 266, RAW_M, 0, IMS_CX_VENDOR_3GPP);
+	raw_avp_u32(m, 258, RAW_M, 0, IMS_CX_APP_ID);
+	raw_group_end(m, g);
+}
+
+/* The answer to the request hbh (a request of the HSS meanwhile is
+ * skipped); 0 or -1 when none came within 5 s. */
+static int raw_answer(int fd, uint32_t hbh, struct raw_msg *a)
+{
+	while (raw_recv(fd, a, 5000) == 0)
+		if (!(raw_flags(a) & RAW_REQUEST) && raw_hbh(a) == hbh)
+			return 0;
+	return -1;
+}
+
+/* CER as id, with first a Session-Id of flags sid_flags unless 0; the
+ * CEA's Result-Code, 0 when no CEA came. */
+static uint32_t raw_cer(int fd, const char *id, uint8_t sid_flags)
+{
+	struct raw_msg m, a;
+
+	raw_begin(&m, RAW_REQUEST, 257, 0, 0x100);
+	if (sid_flags)
+		raw_avp_str(&m, 263, sid_flags, 0, "raw;cer");
+	raw_ce_body(&m, id);
+	if (raw_send(fd, &m) || raw_answer(fd, 0x100, &a))
+		return 0;
+	return raw_result(&a);
+}
+
+/* A UAR (REGISTRATION_AND_CAPABILITIES of frank: DIAMETER_SUCCESS) whose
+ * Session-Id has the AVP flags sid_flags (vendor id 0 when RAW_V). */
+static void raw_uar(struct raw_msg *m, uint32_t hbh, uint8_t sid_flags)
+{
+	raw_begin(m, RAW_REQUEST | RAW_PROXIABLE, IMS_CX_CMD_UAR, IMS_CX_APP_ID, hbh);
+	raw_avp_str(m, 263, sid_flags, 0, RAW_ID ";1;uar");
+	size_t g = raw_avp(m, 260, RAW_M, 0, NULL, 0); /* Vendor-Specific-Application-Id */
+	raw_avp_u32(m, 266, RAW_M, 0, IMS_CX_VENDOR_3GPP);
+	raw_avp_u32(m, 258, RAW_M, 0, IMS_CX_APP_ID);
+	raw_group_end(m, g);
+	raw_avp_u32(m, 277, RAW_M, 0, 1); /* Auth-Session-State NO_STATE_MAINTAINED */
+	raw_avp_str(m, 264, RAW_M, 0, RAW_ID);
+	raw_avp_str(m, 296, RAW_M, 0, HOME);
+	raw_avp_str(m, 283, RAW_M, 0, HOME); /* Destination-Realm */
+	raw_avp_str(m, 1, RAW_M, 0, "frank@open-ims.test");
+	raw_avp_str(m, IMS_CX_AVP_PUBLIC_IDENTITY, RAW_V | RAW_M, IMS_CX_VENDOR_3GPP,
+		    "sip:frank@open-ims.test");
+	raw_avp_str(m, IMS_CX_AVP_VISITED_NETWORK_IDENTIFIER, RAW_V | RAW_M, IMS_CX_VENDOR_3GPP,
+		    HOME);
+	raw_avp_u32(m, IMS_CX_AVP_USER_AUTHORIZATION_TYPE, RAW_V | RAW_M, IMS_CX_VENDOR_3GPP,
+		    IMS_CX_UAT_REGISTRATION_AND_CAPABILITIES);
+}
+
+/* Session-Id with the V flag and vendor id 0, with and without M: freeDiameter
+ * cannot read it (fd_msg_sess_get asserted).  The guard removes it and the
+ * request gets DIAMETER_MISSING_AVP naming Session-Id; the connection and
+ * the HSS go on. */
+static void test_session_id_with_vendor_flag_gets_missing_avp(void **state)
+{
+	static const uint8_t bad[] = {RAW_V | RAW_M, RAW_V};
+	struct raw_msg m, a;
+	int fd = raw_connect(HSS_PORT);
+
+	assert_true(fd >= 0);
+	assert_int_equal(raw_cer(fd, RAW_ID, 0), IMS_DIAMETER_SUCCESS);
+	for (uint32_t i = 0; i < sizeof bad; i++) {
+		raw_uar(&m, 0x200 + i, bad[i]);
+		assert_int_equal(raw_send(fd, &m), 0);
+		assert_int_equal(raw_answer(fd, 0x200 + i, &a), 0);
+		assert_int_equal(raw_result(&a), IMS_DIAMETER_MISSING_AVP);
+		assert_int_equal(raw_failed_avp_code(&a), 263);
+		assert_hss_alive();
+	}
+	raw_uar(&m, 0x300, RAW_M); /* the same UAR, well formed, same connection */
+	assert_int_equal(raw_send(fd, &m), 0);
+	assert_int_equal(raw_answer(fd, 0x300, &a), 0);
+	assert_int_equal(raw_result(&a), IMS_DIAMETER_SUCCESS);
+	close(fd);
+	assert_hss_alive();
+}
+
+/* The same Session-Id in the CER of a peer the HSS does not know: the
+ * CEA refusing it was built with fd_msg_sess_get too. */
+static void test_cer_of_unknown_peer_with_vendor_flag_session_id(void **state)
+{
+	int fd = raw_connect(HSS_PORT);
+
+	assert_true(fd >= 0);
+	assert_int_equal(raw_cer(fd, "stranger.open-ims.test", RAW_V), 3010); /* UNKNOWN_PEER */
+	close(fd);
+	assert_hss_alive();
+}
+
+/* The HSS connects to RAW_ID and gets a CEA with an unknown mandatory AVP
+ * before its Result-Code: freeDiameter's parse stopped there, and looking
+ * for the Result-Code of the bad answer asserted (fd_msg_parse_or_error).
+ * Now the HSS drops the CEA and closes the connection. */
+static void test_cea_with_unparsed_result_code_is_dropped(void **state)
+{
+	struct raw_msg cer, m;
+	int fd = raw_accept(RAW_PORT, 10000); /* the HSS retries every TcTimer (1 s) */
+
+	assert_true(fd >= 0);
+	assert_int_equal(raw_recv(fd, &cer, 5000), 0);
+	assert_int_equal(raw_code(&cer), 257);
+	raw_begin(&m, 0, 257, 0, raw_hbh(&cer));
+	memcpy(m.buf + 16, cer.buf + 16, 4); /* its end-to-end id */
+	raw_avp_u32(&m, 77777, RAW_M, 0, 1); /* unknown to the HSS's dictionary */
+	raw_avp_u32(&m, 268, RAW_M, 0, IMS_DIAMETER_SUCCESS);
+	raw_ce_body(&m, RAW_ID);
+	assert_int_equal(raw_send(fd, &m), 0);
+	assert_int_equal(raw_recv(fd, &m, 5000), -1); /* closed, nothing sent */
+	close(fd);
+	assert_hss_alive();
+	expect(call(cx_uar("frank@open-ims.test", "sip:frank@open-ims.test", HOME,
+			   IMS_CX_UAT_REGISTRATION_AND_CAPABILITIES)),
+	       false, IMS_DIAMETER_SUCCESS);
+}
+
 /* ---- MariaDB stopped and started under the HSS --------------------------------------- */
 
 static double now(void)
@@ -1121,6 +1287,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sar_reregistration_with_profile_is_one_statement),
 		cmocka_unit_test(test_sar_reregistration_writes_what_differs),
 		cmocka_unit_test(test_uar_statements_and_server_of_another_identity),
+		cmocka_unit_test(test_session_id_with_vendor_flag_gets_missing_avp),
+		cmocka_unit_test(test_cer_of_unknown_peer_with_vendor_flag_session_id),
+		cmocka_unit_test(test_cea_with_unparsed_result_code_is_dropped),
 		cmocka_unit_test_teardown(test_database_down_and_back, db_restore),
 		cmocka_unit_test_teardown(test_database_hung_answers_within_a_second, db_restore),
 	};
