@@ -154,6 +154,23 @@ Content-Length: 0
 MSG
 }
 
+# cancel_invite FROM TO: the caller's CANCEL of its INVITE (same branch, CSeq 1)
+cancel_invite() {
+	cat <<MSG
+  <send><![CDATA[
+CANCEL sip:$2@$DOMAIN SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=z9hG4bK[pid]inv[call_number];rport
+Max-Forwards: 70
+From: <sip:$1@$DOMAIN>;tag=[pid]uac[call_number]
+To: <sip:$2@$DOMAIN>
+Call-ID: [call_id]
+CSeq: 1 CANCEL
+Content-Length: 0
+
+]]></send>
+MSG
+}
+
 # ---- callee (UAS) pieces ----
 
 # respond STATUS CUSER [EXTRA_HEADER_LINES] [BODY]: answer the last request

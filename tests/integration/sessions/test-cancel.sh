@@ -97,23 +97,11 @@ cancel_call() {
 	{
 		scenario_head "$1"
 		invite alice bob alice-cancel "Subject: $2"
-		cat <<MSG
-  <recv response="100"/>
-  <pause milliseconds="300"/>
-  <send><![CDATA[
-CANCEL sip:bob@$DOMAIN SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=z9hG4bK[pid]inv[call_number];rport
-Max-Forwards: 70
-From: <sip:alice@$DOMAIN>;tag=[pid]uac[call_number]
-To: <sip:bob@$DOMAIN>
-Call-ID: [call_id]
-CSeq: 1 CANCEL
-Content-Length: 0
-
-]]></send>
-  <recv response="200"/>
-  <recv response="487" timeout="8000"/>
-MSG
+		echo '  <recv response="100"/>'
+		echo '  <pause milliseconds="300"/>'
+		cancel_invite alice bob
+		echo '  <recv response="200"/>'
+		echo '  <recv response="487" timeout="8000"/>'
 		ack_failure alice bob
 		scenario_tail
 	} >"$WORK/$1.xml"

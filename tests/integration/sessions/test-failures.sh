@@ -75,21 +75,9 @@ MSG
 	invite alice bob alice-fail
 	echo '  <recv response="100" optional="true"/>'
 	echo '  <recv response="180"/>'
-	cat <<MSG
-  <send><![CDATA[
-CANCEL sip:bob@$DOMAIN SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=z9hG4bK[pid]inv[call_number];rport
-Max-Forwards: 70
-From: <sip:alice@$DOMAIN>;tag=[pid]uac[call_number]
-To: <sip:bob@$DOMAIN>
-Call-ID: [call_id]
-CSeq: 1 CANCEL
-Content-Length: 0
-
-]]></send>
-  <recv response="200"/>
-  <recv response="487"/>
-MSG
+	cancel_invite alice bob
+	echo '  <recv response="200"/>'
+	echo '  <recv response="487"/>'
 	ack_failure alice bob
 	scenario_tail
 } >"$WORK/caller-cancel.xml"
