@@ -174,6 +174,7 @@ static const struct {
     {&ims_cx.avp_auth_application_id, IMS_AVP_AUTH_APPLICATION_ID},
     {&ims_cx.avp_vendor_specific_application_id, IMS_AVP_VENDOR_SPECIFIC_APPLICATION_ID},
     {&ims_cx.avp_auth_session_state, IMS_AVP_AUTH_SESSION_STATE},
+    {&ims_cx.avp_failed_avp, IMS_AVP_FAILED_AVP},
 };
 
 static const struct {

@@ -72,6 +72,7 @@ enum ims_cx_avp_code_base {
 	IMS_AVP_VENDOR_ID = 266,
 	IMS_AVP_RESULT_CODE = 268,
 	IMS_AVP_AUTH_SESSION_STATE = 277,
+	IMS_AVP_FAILED_AVP = 279,
 	IMS_AVP_DESTINATION_REALM = 283,
 	IMS_AVP_DESTINATION_HOST = 293,
 	IMS_AVP_ORIGIN_REALM = 296,
@@ -237,6 +238,7 @@ struct ims_cx_dict {
 	struct dict_object *avp_auth_application_id;
 	struct dict_object *avp_vendor_specific_application_id;
 	struct dict_object *avp_auth_session_state;
+	struct dict_object *avp_failed_avp;
 
 	/* RFC 4740 digest AVPs (vendor 0), inside SIP-Digest-Authenticate. */
 	struct dict_object *avp_digest_realm;

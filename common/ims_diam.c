@@ -29,7 +29,6 @@ struct handler {
 static struct handler handlers[MAX_HANDLERS];
 static int n_handlers;
 static struct disp_hdl *fallback_hdl;
-static struct dict_object *avp_failed_avp; /* looked up at start; NULL: none */
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_bool started; /* between ims_diam_start() and ims_diam_stop() */
 
@@ -71,7 +70,7 @@ static bool answered_missing_session_id(struct msg **msg)
 		         "DIAMETER_MISSING_AVP",
 		         h->msg_code, h->msg_hbhid);
 	answer_failure(msg, IMS_DIAMETER_MISSING_AVP);
-	if (!is_request(*msg) && avp_failed_avp && ims_cx_add_group(*msg, avp_failed_avp, &a) == 0)
+	if (!is_request(*msg) && ims_cx_add_group(*msg, ims_cx.avp_failed_avp, &a) == 0)
 		(void)ims_cx_add_bytes(a, ims_cx.avp_session_id, NULL, 0); /* best effort */
 	return true;
 }
@@ -601,12 +600,6 @@ int ims_diam_start(const char *fd_conf_path)
 		ret = msg_hooks_register();
 	if (!ret)
 		ret = ims_cx_dict_init();
-	if (!ret) {
-		avp_code_t code = AC_FAILED_AVP;
-		if (fd_dict_search(fd_g_config->cnf_dict, DICT_AVP, AVP_BY_CODE, &code,
-		                   &avp_failed_avp, ENOENT))
-			IMS_WARN("diameter: no Failed-AVP in the dictionary; answers will lack it");
-	}
 	if (!ret)
 		ret = fd_step(fd_disp_app_support(ims_cx.app, ims_cx.vendor_3gpp, 1, 0),
 		              "fd_disp_app_support");

@@ -10,7 +10,6 @@
 
 const struct hss_cfg *hss_cx_cfg;
 
-static struct dict_object *avp_failed_avp;
 
 int hss_req_begin(struct msg **msg, struct hss_req *r, const char *cmd)
 {
@@ -176,8 +175,6 @@ static int add_failed_avp(struct hss_req *r)
 	union avp_value *val = &zero;
 	struct avp_hdr *h = NULL;
 
-	if (!avp_failed_avp)
-		return 0;
 	if (r->invalid) {
 		if (fd_msg_model(r->invalid, &model) || !model || fd_msg_avp_hdr(r->invalid, &h))
 			return -1;
@@ -188,7 +185,7 @@ static int add_failed_avp(struct hss_req *r)
 		return -1;
 	if (d.avp_basetype == AVP_TYPE_OCTETSTRING && val == &zero)
 		zero.os.data = (uint8_t *)"", zero.os.len = 0;
-	if (fd_msg_avp_new(avp_failed_avp, 0, &failed) || fd_msg_avp_new(model, 0, &inner))
+	if (fd_msg_avp_new(ims_cx.avp_failed_avp, 0, &failed) || fd_msg_avp_new(model, 0, &inner))
 		goto fail;
 	if (d.avp_basetype != AVP_TYPE_GROUPED && fd_msg_avp_setvalue(inner, val))
 		goto fail;
@@ -231,12 +228,7 @@ int hss_req_end(struct msg **msg, struct hss_req *r)
 
 int hss_cx_register(const struct hss_cfg *cfg)
 {
-	avp_code_t code = 279; /* Failed-AVP */
-
 	hss_cx_cfg = cfg;
-	if (fd_dict_search(fd_g_config->cnf_dict, DICT_AVP, AVP_BY_CODE, &code, &avp_failed_avp,
-			   ENOENT) != 0)
-		IMS_WARN("diameter: no Failed-AVP in the dictionary; answers will lack it");
 	if (ims_diam_register(ims_cx.cmd_uar, hss_cx_uar, NULL) < 0 ||
 	    ims_diam_register(ims_cx.cmd_mar, hss_cx_mar, NULL) < 0 ||
 	    ims_diam_register(ims_cx.cmd_sar, hss_cx_sar, NULL) < 0 ||
