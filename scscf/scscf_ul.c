@@ -374,12 +374,27 @@ static void put(char **p, const char **field, const char *s)
 	*p += n;
 }
 
-/* One allocation: the struct, then its strings. */
+size_t scscf_ul_contact_text(const struct scscf_contact *c)
+{
+	return strlen(c->uri) + strlen(c->params) + strlen(c->path) + strlen(c->received) +
+	       strlen(c->call_id) + strlen(c->instance) + 6;
+}
+
 /* One allocation: the struct, then its six strings. */
 static size_t contact_size(const struct scscf_contact *c)
 {
-	return sizeof(struct scscf_contact) + strlen(c->uri) + strlen(c->params) + strlen(c->path) +
-	       strlen(c->received) + strlen(c->call_id) + strlen(c->instance) + 6;
+	return sizeof(struct scscf_contact) + scscf_ul_contact_text(c);
+}
+
+void scscf_ul_contact_copy(const struct scscf_contact *c, struct scscf_contact *out, char *text)
+{
+	*out = (struct scscf_contact){.cseq = c->cseq, .reg_id = c->reg_id, .expires = c->expires};
+	put(&text, &out->uri, c->uri);
+	put(&text, &out->params, c->params);
+	put(&text, &out->path, c->path);
+	put(&text, &out->received, c->received);
+	put(&text, &out->call_id, c->call_id);
+	put(&text, &out->instance, c->instance);
 }
 
 static struct scscf_contact *contact_new(struct scscf_ul *ul, const struct scscf_binding *b)

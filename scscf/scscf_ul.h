@@ -126,6 +126,12 @@ struct scscf_contact *scscf_ul_contact_match(struct scscf_reg *reg, const struct
 struct scscf_contact *scscf_ul_contact_save(struct scscf_ul *ul, struct scscf_reg *reg,
                                             const struct scscf_binding *b, int *err);
 
+/* The bytes c's six strings take with their NULs, and a copy of c for
+ * another thread: its strings go to text (that many bytes), its links are
+ * cleared. */
+size_t scscf_ul_contact_text(const struct scscf_contact *c);
+void scscf_ul_contact_copy(const struct scscf_contact *c, struct scscf_contact *out, char *text);
+
 /* Remove and free one contact of reg. */
 void scscf_ul_contact_remove(struct scscf_ul *ul, struct scscf_reg *reg, struct scscf_contact *c);
 

@@ -26,11 +26,7 @@ struct op {
 	char *assoc;             /* identities, one a line (OP_REG_SAVE) */
 	char *user_data;         /* OP_REG_SAVE, NULL when none */
 	char ckey[33];           /* contact key: MD5(uri, instance, reg-id) */
-	/* OP_CONTACT_SAVE: the binding, its strings in text[] */
-	const char *uri, *params, *path, *received, *call_id, *instance;
-	uint32_t cseq;
-	uint32_t reg_id;
-	int64_t expires;
+	struct scscf_contact c;  /* OP_CONTACT_*: a copy, its strings in text[] */
 	char text[];
 };
 
@@ -237,15 +233,15 @@ static int apply(struct scscf_ul_db *db, const struct op *op)
 	case OP_CONTACT_SAVE:
 		bind_str(&bd, op->impu);
 		bind_str(&bd, op->ckey);
-		bind_str(&bd, op->uri);
-		bind_str(&bd, op->params);
-		bind_str(&bd, op->path);
-		bind_str(&bd, op->received);
-		bind_str(&bd, op->call_id);
-		bind_u32(&bd, &op->cseq);
-		bind_str(&bd, op->instance);
-		bind_u32(&bd, &op->reg_id);
-		bind_i64(&bd, &op->expires);
+		bind_str(&bd, op->c.uri);
+		bind_str(&bd, op->c.params);
+		bind_str(&bd, op->c.path);
+		bind_str(&bd, op->c.received);
+		bind_str(&bd, op->c.call_id);
+		bind_u32(&bd, &op->c.cseq);
+		bind_str(&bd, op->c.instance);
+		bind_u32(&bd, &op->c.reg_id);
+		bind_i64(&bd, &op->c.expires);
 		return stmt_run(db, S_CONTACT_SAVE, &bd);
 	case OP_CONTACT_DEL:
 		bind_str(&bd, op->impu);
@@ -460,11 +456,8 @@ static void contact_key(const struct scscf_contact *c, char out[33])
 static struct op *op_new(enum op_kind kind, const struct scscf_reg *reg,
                          const struct scscf_contact *c)
 {
-	size_t len = strlen(reg->impu) + strlen(reg->impi) + 2;
-	if (c)
-		len += strlen(c->uri) + strlen(c->params) + strlen(c->path) + strlen(c->received) +
-		       strlen(c->call_id) + strlen(c->instance) + 6;
-	struct op *op = malloc(sizeof *op + len);
+	size_t ids = strlen(reg->impu) + strlen(reg->impi) + 2;
+	struct op *op = malloc(sizeof *op + ids + (c ? scscf_ul_contact_text(c) : 0));
 	if (!op) {
 		IMS_ERR("ul_db: out of memory: change of %s not written", reg->impu);
 		return NULL;
@@ -475,15 +468,7 @@ static struct op *op_new(enum op_kind kind, const struct scscf_reg *reg,
 	op->impu = put(&at, reg->impu);
 	op->impi = put(&at, reg->impi);
 	if (c) {
-		op->uri = put(&at, c->uri);
-		op->params = put(&at, c->params);
-		op->path = put(&at, c->path);
-		op->received = put(&at, c->received);
-		op->call_id = put(&at, c->call_id);
-		op->instance = put(&at, c->instance);
-		op->cseq = c->cseq;
-		op->reg_id = c->reg_id;
-		op->expires = c->expires;
+		scscf_ul_contact_copy(c, &op->c, at);
 		contact_key(c, op->ckey);
 	}
 	return op;
