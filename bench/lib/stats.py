@@ -4,8 +4,11 @@
   stats.py rtt FILE...            "count p50 p99" (ms) of SIPp -trace_rtt files
   stats.py sippstat FILE          "successful failed retrans outgoing" of the
                                   last line of a SIPp -trace_stat file
-  stats.py mar PCAP               "count p50 p99" (ms) MAR -> MAA at the HSS
-                                  (tshark's diameter.resp_time, code 303)
+  stats.py mar PCAP [SERIES]      "count p50 p99 mid_count mid_p50 mid_p99"
+                                  (ms) MAR -> MAA at the HSS (tshark's
+                                  diameter.resp_time, code 303): the whole
+                                  capture, then without its first and last
+                                  2 s; SERIES: the same per second
   stats.py report KV CSV MACHINE  print the table of results file KV (lines
                                   "key value...") and write it as CSV
 """
@@ -13,6 +16,9 @@ import csv
 import math
 import subprocess
 import sys
+
+
+STEADY_EDGE = 2.0  # s at each end of a step left out of its "middle"
 
 
 def percentile(values, p):
@@ -57,21 +63,63 @@ def cmd_sippstat(name):
           get("OutgoingCall(C)"))
 
 
-def cmd_mar(pcap):
+def mar_times(pcap):
+    """[(seconds into the capture, ms)] of every MAR answered in PCAP.
+
+    Each Diameter message is matched with its answer by connection and
+    hop-by-hop identifier.  tshark's diameter.resp_time is not used: with
+    several messages in one segment (Nagle, under load) a display filter
+    selects frames, and the frame's other answers (UAA, SAA) came along."""
     out = subprocess.run(
-        ["tshark", "-n", "-r", pcap, "-d", "tcp.port==3868,diameter", "-Y",
-         "diameter.cmd.code == 303 && diameter.flags.request == 0",
-         "-T", "fields", "-e", "diameter.resp_time"],
+        ["tshark", "-n", "-r", pcap, "-d", "tcp.port==3868,diameter", "-Y", "diameter",
+         "-T", "fields", "-E", "separator=/t", "-e", "frame.time_relative",
+         "-e", "tcp.stream", "-e", "diameter.cmd.code", "-e", "diameter.flags.request",
+         "-e", "diameter.hopbyhopid"],
         capture_output=True, text=True, check=False).stdout
-    vals = []
-    for line in out.split():
-        for v in line.split(","):
-            try:
-                vals.append(float(v) * 1000.0)
-            except ValueError:
-                pass
-    vals.sort()
-    print(f"{len(vals)} {percentile(vals, 50):.3f} {percentile(vals, 99):.3f}")
+    sent = {}  # (stream, hop-by-hop) -> time of the MAR
+    times = []
+    for line in out.splitlines():
+        parts = line.split("\t")
+        if len(parts) != 5:
+            continue
+        try:
+            at = float(parts[0])
+        except ValueError:
+            continue
+        codes, flags, hbhs = (p.split(",") for p in parts[2:])
+        for code, req, hbh in zip(codes, flags, hbhs):
+            if code != "303":
+                continue
+            key = (parts[1], hbh)
+            if req in ("1", "True"):
+                sent[key] = at
+            elif key in sent:
+                asked = sent.pop(key)
+                times.append((asked, (at - asked) * 1000.0))
+    return times
+
+
+def cmd_mar(pcap, series=None):
+    """MAR -> MAA times: the whole capture, and its middle (without the
+    first and last STEADY_EDGE seconds, when the step's load starts and
+    stops); with SERIES, one line per second: "second count p50 p99"."""
+    times = mar_times(pcap)  # (seconds into the capture, ms)
+    vals = sorted(ms for _, ms in times)
+    first = min((at for at, _ in times), default=0.0)
+    last = max((at for at, _ in times), default=0.0)
+    mid = sorted(ms for at, ms in times
+                 if first + STEADY_EDGE <= at <= last - STEADY_EDGE)
+    print(f"{len(vals)} {percentile(vals, 50):.3f} {percentile(vals, 99):.3f} "
+          f"{len(mid)} {percentile(mid, 50):.3f} {percentile(mid, 99):.3f}")
+    if series:
+        by_second = {}
+        for at, ms in times:
+            by_second.setdefault(int(at - first), []).append(ms)
+        with open(series, "w", encoding="utf-8") as f:
+            f.write("# second count p50_ms p99_ms\n")
+            for sec in sorted(by_second):
+                v = sorted(by_second[sec])
+                f.write(f"{sec} {len(v)} {percentile(v, 50):.3f} {percentile(v, 99):.3f}\n")
 
 
 DAEMONS = [("pcscf", "P-CSCF"), ("icscf", "I-CSCF"), ("scscf", "S-CSCF"),
@@ -152,6 +200,13 @@ def cmd_report(kvfile, csvfile, machine):
                      f"{kv.get('mar_load', '')}")
         add("hss_mar", "latency_p50", "hss", kv.get("mar_p50"), "ms", kv.get("mar_load", ""))
         add("hss_mar", "latency_p99", "hss", kv.get("mar_p99"), "ms", kv.get("mar_load", ""))
+        if "mar_mid_p99" in kv:
+            lines.append(f"{'  without first/last 2 s':<30} {kv.get('mar_mid_count', '?') + ' MARs':>20} "
+                         f"{fmt(fnum(kv.get('mar_mid_p50')), 2):>8} {fmt(fnum(kv.get('mar_mid_p99')), 2):>8}")
+            add("hss_mar", "middle_latency_p50", "hss", kv.get("mar_mid_p50"), "ms",
+                kv.get("mar_load", ""), "without the step's first and last 2 s")
+            add("hss_mar", "middle_latency_p99", "hss", kv.get("mar_mid_p99"), "ms",
+                kv.get("mar_load", ""), "without the step's first and last 2 s")
     lines.append("")
     lines.append(f"{'cost per daemon':<30}" + "".join(f"{d[1]:>10}" for d in DAEMONS))
 
@@ -226,7 +281,7 @@ def main(argv):
     elif cmd == "sippstat":
         cmd_sippstat(argv[2])
     elif cmd == "mar":
-        cmd_mar(argv[2])
+        cmd_mar(argv[2], argv[3] if len(argv) > 3 else None)
     elif cmd == "report":
         cmd_report(argv[2], argv[3], argv[4])
     else:
