@@ -40,6 +40,14 @@
  * a negative errno, logged.  Call once per process, from the main thread. */
 int ims_diam_start(const char *fd_conf_path);
 
+/* Before ims_diam_start(): true turns Nagle's algorithm off (TCP_NODELAY)
+ * on this node's Diameter connections, which freeDiameter 1.2.1 leaves on.
+ * An answer then leaves when it is written instead of when the peer
+ * acknowledges the previous one; the HSS does this ([diameter] nodelay),
+ * the CSCFs keep Nagle, which batches their requests under load
+ * (docs/performance.md, changes 7 and 8). */
+void ims_diam_set_nodelay(bool on);
+
 /* Stop the node: unregister every handler (when this returns none is
  * running or will run), fd_core_shutdown + fd_core_wait_shutdown_complete
  * (DPR to the peers), then call every send callback still pending with a

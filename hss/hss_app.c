@@ -19,6 +19,7 @@ int hss_init(const struct hss_cfg *cfg)
 	}
 	if (hss_db_init(cfg) < 0)
 		return -1;
+	ims_diam_set_nodelay(cfg->diameter_nodelay);
 	if (ims_diam_start(cfg->diameter_config) < 0) {
 		IMS_ERR("cannot start the Diameter node from %s", cfg->diameter_config);
 		return -1;

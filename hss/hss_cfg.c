@@ -20,6 +20,7 @@ static const struct ims_cfg_key hss_keys[] = {
 	IMS_CFG_I(T, "hss", "max_auth_items", max_auth_items, "5", 1, 32),
 	IMS_CFG_S(T, "diameter", "config", diameter_config, "hss.fd.conf"),
 	IMS_CFG_I(T, "diameter", "request_timeout", request_timeout, "5", 1, 60),
+	IMS_CFG_B(T, "diameter", "nodelay", diameter_nodelay, "yes"),
 	IMS_CFG_S(T, "db", "host", db_host, "127.0.0.1"),
 	IMS_CFG_I(T, "db", "port", db_port, "3307", 1, 65535),
 	IMS_CFG_S(T, "db", "user", db_user, "ims"),

@@ -6,6 +6,7 @@
 #define HSS_CFG_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct hss_cfg {
@@ -18,6 +19,7 @@ struct hss_cfg {
 	/* [diameter] */
 	char diameter_config[PATH_MAX]; /* freeDiameter file; resolved to absolute */
 	int request_timeout;            /* s, for RTR and PPR */
+	bool diameter_nodelay;          /* Nagle off on the Cx connections */
 
 	/* [db] */
 	char db_host[256];

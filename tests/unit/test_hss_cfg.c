@@ -57,6 +57,8 @@ static void test_hss_cfg_defaults_equal_the_file(void **state)
 	assert_int_equal(a.db_pool_size, b.db_pool_size);
 	assert_int_equal(a.db_read_timeout, b.db_read_timeout);
 	assert_int_equal(a.request_timeout, b.request_timeout);
+	assert_int_equal(a.diameter_nodelay, b.diameter_nodelay);
+	assert_true(b.diameter_nodelay);
 	assert_string_equal(a.digest_realm, b.digest_realm);
 }
 

@@ -27,6 +27,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -970,6 +972,59 @@ static void raw_uar(struct raw_msg *m, uint32_t hbh, uint8_t sid_flags)
 		    IMS_CX_UAT_REGISTRATION_AND_CAPABILITIES);
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* [diameter] nodelay (default yes): Nagle off on the HSS's Diameter
+ * connections (freeDiameter leaves it on).  On the open connection fd of
+ * RAW_ID, two UARs sent back to back get two answers; with Nagle the second
+ * answer waits in the HSS until the first is acknowledged, and this client
+ * delays its ACKs (TCP_QUICKACK off): 40 ms or more between the answers.
+ * Without Nagle the second comes when the HSS has it.  Three tries, the
+ * best counts (a busy machine may delay one answer itself).  Run on a
+ * connection of an earlier test: a new connection of RAW_ID soon after one
+ * closed finds the peer in freeDiameter's REOPEN state, which wants
+ * watchdog exchanges first. */
+static void assert_answers_not_held_by_nagle(int fd)
+{
+	struct raw_msg m, a;
+	int one = 1, zero = 0;
+	double best = 1e9;
+
+	assert_int_equal(setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one), 0);
+	for (uint32_t t = 0; t < 3 && best >= 25; t++) {
+		uint32_t hbh = 0x500 + 2 * t;
+		double first = 0;
+		setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
+		for (uint32_t i = 0; i < 2; i++) {
+			raw_uar(&m, hbh + i, RAW_M);
+			assert_int_equal(raw_send(fd, &m), 0);
+		}
+		unsigned seen = 0; /* the answers, in whichever order they come */
+		for (uint32_t i = 0; i < 2; i++) {
+			do
+				assert_int_equal(raw_recv(fd, &a, 5000), 0);
+			while (raw_flags(&a) & RAW_REQUEST); /* a watchdog of the HSS */
+			setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
+			assert_true(raw_hbh(&a) == hbh || raw_hbh(&a) == hbh + 1);
+			seen |= 1u << (raw_hbh(&a) - hbh);
+			assert_int_equal(raw_result(&a), IMS_DIAMETER_SUCCESS);
+			if (i == 0)
+				first = now_ms();
+			else if (now_ms() - first < best)
+				best = now_ms() - first;
+		}
+		assert_int_equal(seen, 3);
+		usleep(100 * 1000); /* the delayed ACKs go out */
+	}
+	print_message("second answer %.1f ms after the first (best of up to 3)\n", best);
+	assert_true(best < 25);
+}
+
 /* Session-Id with the V flag and vendor id 0, with and without M: freeDiameter
  * cannot read it (fd_msg_sess_get asserted).  The guard removes it and the
  * request gets DIAMETER_MISSING_AVP naming Session-Id; the connection and
@@ -994,6 +1049,7 @@ static void test_session_id_with_vendor_flag_gets_missing_avp(void **state)
 	assert_int_equal(raw_send(fd, &m), 0);
 	assert_int_equal(raw_answer(fd, 0x300, &a), 0);
 	assert_int_equal(raw_result(&a), IMS_DIAMETER_SUCCESS);
+	assert_answers_not_held_by_nagle(fd);
 	close(fd);
 	assert_hss_alive();
 }
