@@ -70,12 +70,13 @@ def mar_times(pcap):
     hop-by-hop identifier.  tshark's diameter.resp_time is not used: with
     several messages in one segment (Nagle, under load) a display filter
     selects frames, and the frame's other answers (UAA, SAA) came along."""
-    out = subprocess.run(
+    run = subprocess.run(
         ["tshark", "-n", "-r", pcap, "-d", "tcp.port==3868,diameter", "-Y", "diameter",
          "-T", "fields", "-E", "separator=/t", "-e", "frame.time_relative",
          "-e", "tcp.stream", "-e", "diameter.cmd.code", "-e", "diameter.flags.request",
          "-e", "diameter.hopbyhopid"],
-        capture_output=True, text=True, check=False).stdout
+        capture_output=True, text=True, check=False)
+    out = run.stdout
     sent = {}  # (stream, hop-by-hop) -> time of the MAR
     times = []
     for line in out.splitlines():
@@ -96,6 +97,10 @@ def mar_times(pcap):
             elif key in sent:
                 asked = sent.pop(key)
                 times.append((asked, (at - asked) * 1000.0))
+    if not times:  # say why, for bench/run's log
+        print(f"stats.py mar: no MAR answered in {pcap}: tshark exit {run.returncode}, "
+              f"{len(out.splitlines())} Diameter frames; {run.stderr.strip()[:300]}",
+              file=sys.stderr)
     return times
 
 
