@@ -63,9 +63,18 @@ void ims_vlog(enum ims_log_level level, const char *fmt, va_list ap)
 	while (len > 0 && line[len - 1] == '\n')
 		line[--len] = '\0';
 
+	/* freeDiameter cancels its threads (a connection's receiver when the
+	 * peer goes away) and logs through us from them; fprintf is a
+	 * cancellation point, and a thread cancelled in it held log_lock
+	 * forever: every later log line, the SIP loop's too, waited on it (an
+	 * I-CSCF hung after an HSS restart under ASan).  No cancellation while
+	 * the lock is held. */
+	int cancel_state;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
 	pthread_mutex_lock(&log_lock);
 	fprintf(stderr, "%s\n", line);
 	pthread_mutex_unlock(&log_lock);
+	pthread_setcancelstate(cancel_state, NULL);
 }
 
 void ims_log(enum ims_log_level level, const char *fmt, ...)
