@@ -136,40 +136,29 @@ Content-Length: 0
 MSG
 }
 
-# ack_failure FROM TO: ACK of a non-2xx final response (hop by hop: the
-# INVITE's branch)
-ack_failure() {
+# invite_hop METHOD FROM TO TO_TAG: a request of the INVITE's own
+# transaction (its branch, CSeq 1), as ACK of a non-2xx and CANCEL are
+invite_hop() {
 	cat <<MSG
   <send><![CDATA[
-ACK sip:$2@$DOMAIN SIP/2.0
+$1 sip:$3@$DOMAIN SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=z9hG4bK[pid]inv[call_number];rport
 Max-Forwards: 70
-From: <sip:$1@$DOMAIN>;tag=[pid]uac[call_number]
-To: <sip:$2@$DOMAIN>[peer_tag_param]
+From: <sip:$2@$DOMAIN>;tag=[pid]uac[call_number]
+To: <sip:$3@$DOMAIN>$4
 Call-ID: [call_id]
-CSeq: 1 ACK
+CSeq: 1 $1
 Content-Length: 0
 
 ]]></send>
 MSG
 }
 
-# cancel_invite FROM TO: the caller's CANCEL of its INVITE (same branch, CSeq 1)
-cancel_invite() {
-	cat <<MSG
-  <send><![CDATA[
-CANCEL sip:$2@$DOMAIN SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=z9hG4bK[pid]inv[call_number];rport
-Max-Forwards: 70
-From: <sip:$1@$DOMAIN>;tag=[pid]uac[call_number]
-To: <sip:$2@$DOMAIN>
-Call-ID: [call_id]
-CSeq: 1 CANCEL
-Content-Length: 0
+# ack_failure FROM TO: ACK of a non-2xx final response (hop by hop)
+ack_failure() { invite_hop ACK "$1" "$2" '[peer_tag_param]'; }
 
-]]></send>
-MSG
-}
+# cancel_invite FROM TO: the caller's CANCEL of its INVITE
+cancel_invite() { invite_hop CANCEL "$1" "$2" ''; }
 
 # ---- callee (UAS) pieces ----
 
