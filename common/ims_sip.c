@@ -391,12 +391,15 @@ static int stray_message(nta_agent_magic_t *magic, nta_agent_t *agent, msg_t *ms
 	    (su_casematch(v->v_host, s->cfg.listen) || su_casematch(v->v_host, s->cfg.name)) &&
 	    su_strmatch(v->v_port ? v->v_port : "5060", port) &&
 	    !ims_sip_has_duplicate_single(sip)) {
-		sip_via_remove(msg, sip);
-		if (nta_msg_tsend(agent, msg, NULL, TAG_END()) == 0)
-			return 0;
-		IMS_WARN("sip: retransmitted 2xx (Call-ID %s) not forwarded",
+		/* nta_msg_tsend() removes the top Via (ours) itself, sends to
+		 * the next one, and destroys msg whatever happens: keep what
+		 * the warning needs first */
+		char call_id[128];
+		snprintf(call_id, sizeof call_id, "%s",
 			 sip->sip_call_id ? sip->sip_call_id->i_id : "-");
-		return 0; /* nta_msg_tsend destroys msg when it fails */
+		if (nta_msg_tsend(agent, msg, NULL, TAG_END()) < 0)
+			IMS_WARN("sip: retransmitted 2xx (Call-ID %s) not forwarded", call_id);
+		return 0;
 	}
 	msg_destroy(msg);
 	return 0;
