@@ -135,7 +135,18 @@ call_ok=0
 run_sipp caller "$A" -recv_timeout 31000 && call_ok=1
 wait "$cpid" || call_ok=0
 check "a call alice -> bob through ${LOSS} completes (INVITE..BYE)" 1 "$call_ok"
-[ "$call_ok" = 1 ] || tail -n 40 "$WORK/caller.msg" "$WORK/callee.msg" 2>/dev/null | sed 's/^/#   /'
+if [ "$call_ok" != 1 ]; then
+	# SIPp's own reasons (unexpected message, timeout ...), then each side's
+	# last messages, and the one-line trace of every message of the call
+	tail -n 20 "$WORK/caller.err" "$WORK/callee.err" "$WORK/caller.log" "$WORK/callee.log" \
+		2>/dev/null | sed 's/^/#   /'
+	for side in caller callee; do
+		echo "#   $side: every message (time, first line)"
+		awk '/^-+ [0-9-]+ [0-9:.]+$/ { t = $3; getline; what = $0; getline; getline; sub(/ *:$/, "", what); print "#     " t " " what ": " $0 }' \
+			"$WORK/$side.msg" 2>/dev/null
+	done
+	tail -n 40 "$WORK/caller.msg" "$WORK/callee.msg" 2>/dev/null | sed 's/^/#   /'
+fi
 inv=$(grep -c '^INVITE ' "$WORK/caller.msg" 2>/dev/null || true)
 echo "# INVITEs sent by the caller (1 = no retransmission): $inv"
 [ "$how" = nft ] && echo "# packets dropped on lo: $(nft list table inet ims_loss | grep -o 'packets [0-9]*')"

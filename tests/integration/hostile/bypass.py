@@ -23,16 +23,7 @@ import re
 import sys
 import time
 
-from sipua import DOMAIN, ICSCF, PCSCF, SCSCF, UA, rnd
-
-failed = []
-
-
-def check(name, ok, detail=""):
-    print("%s: %s%s" % ("ok" if ok else "FAIL", name, " (%s)" % detail if detail else ""))
-    if not ok:
-        failed.append(name)
-
+from sipua import DOMAIN, ICSCF, PCSCF, SCSCF, UA, check, failed, rnd
 
 def reply(raw, status, reason, extra=""):
     """A response to the request raw (bytes), with a To tag and extra

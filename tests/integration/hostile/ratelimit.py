@@ -11,18 +11,11 @@ import socket
 import sys
 import time
 
-from sipua import DOMAIN, PCSCF, UA, rnd
+from sipua import DOMAIN, PCSCF, UA, check, failed, rnd
 
 RATE = int(os.environ.get("RATE", "20"))
 FLOOD_SECONDS = 3.0
 FLOOD_RATE = 1000  # requests/s from the flooding address: 50 x a limit of 20
-failed = []
-
-
-def check(name, ok, detail=""):
-    print("%s: %s%s" % ("ok" if ok else "FAIL", name, " (%s)" % detail if detail else ""))
-    if not ok:
-        failed.append(name)
 
 
 def options(ua, branch):

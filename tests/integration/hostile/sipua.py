@@ -17,6 +17,16 @@ SCSCF = ("127.0.0.1", 6060)
 PASSWORDS = {"alice": "alice", "bob": "bob", "carol": "carol", "dave": "dave"}
 
 
+failed = []  # names of the checks that failed, for the test's exit status
+
+
+def check(name, ok, detail=""):
+    """Print "ok: name" or "FAIL: name (detail)"; remember a failure."""
+    print("%s: %s%s" % ("ok" if ok else "FAIL", name, " (%s)" % detail if detail else ""))
+    if not ok:
+        failed.append(name)
+
+
 def rnd(n=10):
     return "%0*x" % (n, random.getrandbits(4 * n))
 

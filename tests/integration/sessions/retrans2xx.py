@@ -19,16 +19,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "hostile"))
-from sipua import DOMAIN, UA, rnd  # noqa: E402
-
-failed = []
-
-
-def check(name, ok, detail=""):
-    print("%s: %s%s" % ("ok" if ok else "FAIL", name, " (%s)" % detail if detail else ""))
-    if not ok:
-        failed.append(name)
-
+from sipua import DOMAIN, UA, check, failed, rnd  # noqa: E402
 
 def header_lines(raw, names):
     head = raw.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace").split("\r\n")
