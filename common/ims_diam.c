@@ -370,6 +370,157 @@ static void watchdog_stop(void)
 	pthread_cond_destroy(&pend.cond);
 }
 
+/* ---- Sending without blocking the sender ------------------------------------
+ * fd_msg_send() posts to freeDiameter's outgoing queue, which holds 30
+ * messages and blocks whoever posts to it when full (libfdcore/queues.c,
+ * libfdproto/fifo.c).  A CSCF sends from its SIP loop, and under overload
+ * that loop waited there (200-800 ms per CSCF in a 1,000 registrations/s
+ * bench step, docs/performance.md change 9) instead of answering
+ * retransmissions from its transactions.  So ims_diam_send() posts itself
+ * only while the queue has room and no earlier request waits; otherwise
+ * the request joins a backlog, in order, and the backlog thread posts it,
+ * blocking in the sender's place. */
+
+#define OUTGOING_SPARE 4 /* room left for freeDiameter's own posts */
+
+struct backlog_item {
+	struct msg *msg;
+	uint64_t id;
+	struct timespec fd_deadline;
+	struct backlog_item *next;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct backlog_item *head, *tail;
+	pthread_t thread;
+	bool running, stopping;
+	uint64_t queued; /* requests that went through the backlog, for the report */
+} bl = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+
+static bool still_pending(uint64_t id)
+{
+	bool found = false;
+	pthread_mutex_lock(&pend.lock);
+	for (struct pending *p = pend.bucket[id % PENDING_BUCKETS]; p && !found; p = p->hnext)
+		found = p->id == id;
+	pthread_mutex_unlock(&pend.lock);
+	return found;
+}
+
+static bool outgoing_has_room(void)
+{
+	int count = 0, limit = 0;
+	if (fd_stat_getstats(STAT_G_OUTGOING, NULL, &count, &limit, NULL, NULL, NULL, NULL, NULL))
+		return true; /* cannot tell: post as before */
+	return limit == 0 || count < limit - OUTGOING_SPARE;
+}
+
+/* Post msg for pending request id; on failure answer the request NULL. */
+static void post(struct msg *msg, uint64_t id, struct timespec *fd_deadline)
+{
+	void *key = (void *)(uintptr_t)id;
+	int ret = fd_msg_send_timeout(&msg, answer_cb, key, expire_cb, fd_deadline);
+	if (ret == 0)
+		return;
+	if (msg)
+		fd_msg_free(msg);
+	struct pending *p = claim(key);
+	if (!p)
+		return;
+	IMS_ERR("diameter: fd_msg_send_timeout: %s [%s]", strerror(ret), p->sid);
+	p->cb(p->data, NULL);
+	free(p);
+}
+
+static void *backlog_thread(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&bl.lock);
+	while (!bl.stopping) {
+		struct backlog_item *it = bl.head;
+		if (!it) {
+			pthread_cond_wait(&bl.cond, &bl.lock);
+			continue;
+		}
+		bl.head = it->next;
+		if (!bl.head)
+			bl.tail = NULL;
+		pthread_mutex_unlock(&bl.lock);
+		if (still_pending(it->id))
+			post(it->msg, it->id, &it->fd_deadline); /* may block: what we are for */
+		else
+			fd_msg_free(it->msg); /* timed out while waiting here */
+		free(it);
+		pthread_mutex_lock(&bl.lock);
+	}
+	pthread_mutex_unlock(&bl.lock);
+	return NULL;
+}
+
+/* True when msg was taken into the backlog (the caller must not post it). */
+static bool backlog_take(struct msg *msg, uint64_t id, const struct timespec *fd_deadline)
+{
+	bool taken = false;
+	pthread_mutex_lock(&bl.lock);
+	if (bl.running && !bl.stopping && (bl.head || !outgoing_has_room())) {
+		struct backlog_item *it = malloc(sizeof *it);
+		if (it) {
+			*it = (struct backlog_item){.msg = msg, .id = id, .fd_deadline = *fd_deadline};
+			if (bl.tail)
+				bl.tail->next = it;
+			else
+				bl.head = it;
+			bl.tail = it;
+			bl.queued++;
+			pthread_cond_signal(&bl.cond);
+			taken = true;
+		}
+	}
+	pthread_mutex_unlock(&bl.lock);
+	return taken;
+}
+
+static int backlog_start(void)
+{
+	bl.stopping = false;
+	int ret = pthread_create(&bl.thread, NULL, backlog_thread, NULL);
+	if (ret) {
+		IMS_ERR("diameter: cannot start the send backlog thread: %s", strerror(ret));
+		return -ret;
+	}
+	bl.running = true;
+	return 0;
+}
+
+/* Before freeDiameter stops (its queues must not go away under a blocked
+ * post): stop the thread, answer NULL to what is still in the backlog. */
+static void backlog_stop(void)
+{
+	if (!bl.running)
+		return;
+	pthread_mutex_lock(&bl.lock);
+	bl.stopping = true;
+	pthread_cond_signal(&bl.cond);
+	pthread_mutex_unlock(&bl.lock);
+	pthread_join(bl.thread, NULL);
+	bl.running = false;
+	while (bl.head) {
+		struct backlog_item *it = bl.head;
+		bl.head = it->next;
+		fd_msg_free(it->msg);
+		struct pending *p = claim((void *)(uintptr_t)it->id);
+		if (p) {
+			IMS_WARN("diameter: stopping with a request not sent [%s]", p->sid);
+			p->cb(p->data, NULL);
+			free(p);
+		}
+		free(it);
+	}
+	bl.tail = NULL;
+}
+
 int ims_diam_send(struct msg *msg, unsigned timeout_ms, ims_diam_answer_fn cb, void *data)
 {
 	struct pending *p = NULL;
@@ -408,6 +559,8 @@ int ims_diam_send(struct msg *msg, unsigned timeout_ms, ims_diam_answer_fn cb, v
 		pthread_cond_signal(&pend.cond);
 	pthread_mutex_unlock(&pend.lock);
 
+	if (backlog_take(msg, p->id, &fd_deadline))
+		return 0;
 	void *key = (void *)(uintptr_t)p->id;
 	ret = fd_msg_send_timeout(&msg, answer_cb, key, expire_cb, &fd_deadline);
 	if (ret == 0)
@@ -703,6 +856,8 @@ int ims_diam_start(const char *fd_conf_path)
 	}
 	if (!ret)
 		ret = watchdog_start();
+	if (!ret)
+		ret = backlog_start();
 	if (ret)
 		goto fail;
 	ret = fd_step(fd_core_start(), "fd_core_start");
@@ -716,6 +871,7 @@ int ims_diam_start(const char *fd_conf_path)
 	return 0;
 fail:
 	unregister_all();
+	backlog_stop();
 	fd_core_shutdown();
 	fd_core_wait_shutdown_complete();
 	msg_hooks_unregister();
@@ -723,12 +879,56 @@ fail:
 	return ret;
 }
 
+/* freeDiameter's three global queues hold a few tens of messages
+ * (libfdcore/queues.c: incoming 20, outgoing 30, local 25) and block whoever
+ * posts to a full one: the sender of a request (a CSCF's SIP loop, through
+ * fd_msg_send) or of an answer (the HSS's handlers), or the peer's receiving
+ * side.  Their high-water marks and the time spent blocked say whether that
+ * happened; a warning when it did. */
+static void queue_report(void)
+{
+	static const struct {
+		enum fd_stat_type stat;
+		const char *name;
+	} qs[] = {{STAT_G_INCOMING, "incoming"}, {STAT_G_OUTGOING, "outgoing"}, {STAT_G_LOCAL, "local"}};
+	char line[256];
+	size_t n = 0;
+	bool blocked = false;
+
+	for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+		int limit = 0, highest = 0;
+		long long total = 0;
+		struct timespec blocking = {0};
+		if (fd_stat_getstats(qs[i].stat, NULL, NULL, &limit, &highest, &total, NULL, &blocking,
+				     NULL) != 0)
+			continue;
+		long long ms = (long long)blocking.tv_sec * 1000 + blocking.tv_nsec / 1000000;
+		blocked |= blocking.tv_sec > 0 || blocking.tv_nsec > 0;
+		int w = snprintf(line + n, sizeof line - n, "%s%s %lld messages, at most %d of %d, %lld ms blocked",
+				 n ? "; " : "", qs[i].name, total, highest, limit, ms);
+		if (w < 0 || (size_t)w >= sizeof line - n)
+			break;
+		n += (size_t)w;
+	}
+	pthread_mutex_lock(&bl.lock);
+	unsigned long long backlog = bl.queued;
+	pthread_mutex_unlock(&bl.lock);
+	if (blocked)
+		IMS_WARN("diameter: a full freeDiameter queue blocked its senders (overload): %s; "
+			 "%llu requests waited in ims_diam's backlog instead", line, backlog);
+	else
+		IMS_INFO("diameter: freeDiameter queues: %s; %llu requests waited in ims_diam's backlog",
+			 line, backlog);
+}
+
 void ims_diam_stop(void)
 {
 	if (!started)
 		return;
 	started = false; /* no new sends or registrations */
+	queue_report();
 	unregister_all();
+	backlog_stop();
 	fd_core_shutdown();
 	fd_core_wait_shutdown_complete();
 	msg_hooks_unregister();

@@ -12,8 +12,8 @@
  *
  * THREADS.  Handlers and answer callbacks run on freeDiameter's threads
  * (several at once: AppServThreads in the .conf), or on ims_diam's own
- * timeout thread, or — for sends still pending at ims_diam_stop() — on the
- * thread calling ims_diam_stop().  Never touch sofia-sip objects there: copy
+ * timeout or backlog thread, or — for sends still pending at
+ * ims_diam_stop() — on the thread calling ims_diam_stop().  Never touch sofia-sip objects there: copy
  * what the answer says into a plain struct keyed by an id and post it to
  * the su_root thread with ims_bridge_post() (common/ims_bridge.h); the
  * root looks its transaction up again.  The HSS has no SIP and answers on
@@ -86,7 +86,10 @@ typedef void (*ims_diam_answer_fn)(void *data, struct msg *answer);
  * every case (freed on failure).  Returns 0 (cb will be called exactly
  * once, never from inside this call) or a negative errno (cb is never
  * called; logged).  data is the caller's (borrowed until cb runs).
- * Thread-safe. */
+ * Never waits for freeDiameter: when its outgoing queue (30 messages) is
+ * full, the request waits in ims_diam's backlog and a thread of ims_diam's
+ * posts it (ims_diam_stop() logs how many did, and whether freeDiameter's
+ * queues blocked).  Thread-safe. */
 int ims_diam_send(struct msg *msg, unsigned timeout_ms, ims_diam_answer_fn cb, void *data);
 
 /* True when the peer with this Diameter identity (e.g. "hss.open-ims.test")

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
@@ -287,6 +288,63 @@ static void test_one_handler_per_command(void **state)
 /* Last: stopping the node calls back what is still pending, before
  * ims_diam_stop() returns (an error answer from freeDiameter as the peer
  * goes away, or NULL). */
+/* A peer that stops reading (SIGSTOP) fills the TCP buffers, then its send
+ * queue in freeDiameter (5 messages), then freeDiameter's outgoing queue
+ * (30), which blocks whoever posts to it.  ims_diam_send() is called from a
+ * SIP loop and must not wait there: the requests it cannot post wait in
+ * ims_diam's backlog, and each still gets exactly one callback. */
+#define FLOOD 30000
+static atomic_int flood_calls;
+
+static void on_flood(void *data, struct msg *ans)
+{
+	(void)data;
+	(void)ans;
+	atomic_fetch_add(&flood_calls, 1);
+}
+
+static void *resume_server(void *arg)
+{
+	(void)arg;
+	sleep(3); /* a send blocked in freeDiameter's queue would end only now */
+	kill(server_pid, SIGCONT);
+	return NULL;
+}
+
+static void test_send_never_blocks_on_a_full_freediameter_queue(void **state)
+{
+	pthread_t t;
+	double worst = 0;
+	int highest = 0, limit = 0;
+
+	atomic_store(&flood_calls, 0);
+	assert_int_equal(kill(server_pid, SIGSTOP), 0);
+	assert_int_equal(pthread_create(&t, NULL, resume_server, NULL), 0);
+	for (int i = 0; i < FLOOD; i++) {
+		double t0 = now_s();
+		assert_int_equal(ims_diam_send(request(ims_cx.cmd_uar, REALM, "sip:flood@open-ims.test"),
+		                               20000, on_flood, NULL),
+		                 0);
+		double dt = now_s() - t0;
+		if (dt > worst)
+			worst = dt;
+	}
+	assert_int_equal(fd_stat_getstats(STAT_G_OUTGOING, NULL, NULL, &limit, &highest, NULL, NULL,
+	                                  NULL, NULL),
+	                 0);
+	pthread_join(t, NULL);
+	print_message("%d sends while the server was stopped: the longest took %.1f ms; "
+	              "freeDiameter's outgoing queue held at most %d of %d\n",
+	              FLOOD, worst * 1000, highest, limit);
+	assert_true(limit > 0 && highest >= limit - 4); /* the queue did fill up */
+	assert_true(worst < 0.5);
+	double end = now_s() + 40;
+	while (atomic_load(&flood_calls) < FLOOD && now_s() < end)
+		usleep(10 * 1000);
+	usleep(500 * 1000); /* no second callback for any of them */
+	assert_int_equal(atomic_load(&flood_calls), FLOOD);
+}
+
 static void test_stop_calls_back_pending_requests(void **state)
 {
 	struct call c;
@@ -357,6 +415,7 @@ int main(void)
 	    cmocka_unit_test(test_unroutable_request_gets_unable_to_deliver),
 	    cmocka_unit_test(test_send_refuses_bad_arguments_and_takes_the_message),
 	    cmocka_unit_test(test_one_handler_per_command),
+	    cmocka_unit_test(test_send_never_blocks_on_a_full_freediameter_queue),
 	    cmocka_unit_test(test_stop_calls_back_pending_requests),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
