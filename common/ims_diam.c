@@ -881,10 +881,12 @@ fail:
 
 /* freeDiameter's three global queues hold a few tens of messages
  * (libfdcore/queues.c: incoming 20, outgoing 30, local 25) and block whoever
- * posts to a full one: the sender of a request (a CSCF's SIP loop, through
- * fd_msg_send) or of an answer (the HSS's handlers), or the peer's receiving
- * side.  Their high-water marks and the time spent blocked say whether that
- * happened; a warning when it did. */
+ * posts to a full one: the sender of a request (ims_diam's backlog thread,
+ * or a caller when the queue had room) or of an answer (the HSS's
+ * handlers), or the peer's receiving side.  Their high-water marks say
+ * whether that happened (a warning when a queue was full), and the time
+ * spent posting (freeDiameter counts the whole post, waits included) how
+ * long. */
 static void queue_report(void)
 {
 	static const struct {
@@ -893,19 +895,20 @@ static void queue_report(void)
 	} qs[] = {{STAT_G_INCOMING, "incoming"}, {STAT_G_OUTGOING, "outgoing"}, {STAT_G_LOCAL, "local"}};
 	char line[256];
 	size_t n = 0;
-	bool blocked = false;
+	bool full = false;
 
 	for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
 		int limit = 0, highest = 0;
 		long long total = 0;
-		struct timespec blocking = {0};
-		if (fd_stat_getstats(qs[i].stat, NULL, NULL, &limit, &highest, &total, NULL, &blocking,
+		struct timespec posting = {0};
+		if (fd_stat_getstats(qs[i].stat, NULL, NULL, &limit, &highest, &total, NULL, &posting,
 				     NULL) != 0)
 			continue;
-		long long ms = (long long)blocking.tv_sec * 1000 + blocking.tv_nsec / 1000000;
-		blocked |= blocking.tv_sec > 0 || blocking.tv_nsec > 0;
-		int w = snprintf(line + n, sizeof line - n, "%s%s %lld messages, at most %d of %d, %lld ms blocked",
-				 n ? "; " : "", qs[i].name, total, highest, limit, ms);
+		long long ms = (long long)posting.tv_sec * 1000 + posting.tv_nsec / 1000000;
+		full |= limit > 0 && highest >= limit;
+		int w = snprintf(line + n, sizeof line - n,
+				 "%s%s %lld messages, at most %d of %d, %lld ms posting", n ? "; " : "",
+				 qs[i].name, total, highest, limit, ms);
 		if (w < 0 || (size_t)w >= sizeof line - n)
 			break;
 		n += (size_t)w;
@@ -913,9 +916,9 @@ static void queue_report(void)
 	pthread_mutex_lock(&bl.lock);
 	unsigned long long backlog = bl.queued;
 	pthread_mutex_unlock(&bl.lock);
-	if (blocked)
-		IMS_WARN("diameter: a full freeDiameter queue blocked its senders (overload): %s; "
-			 "%llu requests waited in ims_diam's backlog instead", line, backlog);
+	if (full)
+		IMS_WARN("diameter: a freeDiameter queue was full (overload) and blocked its posters: "
+			 "%s; %llu requests waited in ims_diam's backlog instead", line, backlog);
 	else
 		IMS_INFO("diameter: freeDiameter queues: %s; %llu requests waited in ims_diam's backlog",
 			 line, backlog);
