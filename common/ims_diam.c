@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -269,6 +270,24 @@ static struct pending *claim(void *data)
 	return p;
 }
 
+/* Answer "no answer" (NULL) to a request that will get none, after saying
+ * why at the given level (the request's Session-Id is appended), and free
+ * its entry.  The entry must already be out of the table. */
+static void give_up(struct pending *p, enum ims_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void give_up(struct pending *p, enum ims_log_level level, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	ims_log(level, "diameter: %s [%s]", why, p->sid);
+	p->cb(p->data, NULL);
+	free(p);
+}
+
 static void answer_cb(void *data, struct msg **answer)
 {
 	struct pending *p = claim(data);
@@ -290,10 +309,8 @@ static void expire_cb(void *data, DiamId_t sentto, size_t sentto_len, struct msg
 	*req = NULL;
 	if (!p)
 		return;
-	IMS_WARN("diameter: no answer from %.*s within %u ms [%s]", (int)sentto_len,
-	         sentto ? (const char *)sentto : "?", p->timeout_ms, p->sid);
-	p->cb(p->data, NULL);
-	free(p);
+	give_up(p, IMS_LOG_WARN, "no answer from %.*s within %u ms", (int)sentto_len,
+	        sentto ? (const char *)sentto : "?", p->timeout_ms);
 }
 
 /* Our own deadlines: for requests freeDiameter lost track of (an answer it
@@ -308,10 +325,8 @@ static void *watchdog(void *arg)
 		if (p && ts_cmp(&p->deadline, &now) <= 0) {
 			pending_take(p->id);
 			pthread_mutex_unlock(&pend.lock);
-			IMS_WARN("diameter: request got no usable answer within %u ms [%s]",
-			         p->timeout_ms, p->sid);
-			p->cb(p->data, NULL);
-			free(p);
+			give_up(p, IMS_LOG_WARN, "request got no usable answer within %u ms",
+			        p->timeout_ms);
 			pthread_mutex_lock(&pend.lock);
 			continue;
 		}
@@ -363,9 +378,7 @@ static void watchdog_stop(void)
 		pthread_mutex_unlock(&pend.lock);
 		if (!p)
 			break;
-		IMS_WARN("diameter: stopping with a request unanswered [%s]", p->sid);
-		p->cb(p->data, NULL);
-		free(p);
+		give_up(p, IMS_LOG_WARN, "stopping with a request unanswered");
 	}
 	pthread_cond_destroy(&pend.cond);
 }
@@ -429,9 +442,7 @@ static void post(struct msg *msg, uint64_t id, struct timespec *fd_deadline)
 	struct pending *p = claim(key);
 	if (!p)
 		return;
-	IMS_ERR("diameter: fd_msg_send_timeout: %s [%s]", strerror(ret), p->sid);
-	p->cb(p->data, NULL);
-	free(p);
+	give_up(p, IMS_LOG_ERROR, "fd_msg_send_timeout: %s", strerror(ret));
 }
 
 static void *backlog_thread(void *arg)
@@ -511,11 +522,8 @@ static void backlog_stop(void)
 		bl.head = it->next;
 		fd_msg_free(it->msg);
 		struct pending *p = claim((void *)(uintptr_t)it->id);
-		if (p) {
-			IMS_WARN("diameter: stopping with a request not sent [%s]", p->sid);
-			p->cb(p->data, NULL);
-			free(p);
-		}
+		if (p)
+			give_up(p, IMS_LOG_WARN, "stopping with a request not sent");
 		free(it);
 	}
 	bl.tail = NULL;
