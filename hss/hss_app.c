@@ -1,6 +1,7 @@
 /* hss_app — hss_init()/hss_fini(); see hss.h. */
 #include "hss.h"
 
+#include "hss_cache.h"
 #include "hss_ctl.h"
 #include "hss_cx.h"
 #include "hss_db.h"
@@ -17,7 +18,7 @@ int hss_init(const struct hss_cfg *cfg)
 		IMS_ERR("the OpenSSL random generator is not seeded");
 		return -1;
 	}
-	if (hss_db_init(cfg) < 0)
+	if (hss_cache_init((unsigned)cfg->db_cache_ms) < 0 || hss_db_init(cfg) < 0)
 		return -1;
 	ims_diam_set_nodelay(cfg->diameter_nodelay);
 	if (ims_diam_start(cfg->diameter_config) < 0) {
@@ -37,5 +38,6 @@ void hss_fini(void)
 	hss_ctl_stop();
 	ims_diam_stop();
 	hss_db_fini();
+	hss_cache_fini();
 	IMS_INFO("stopped");
 }

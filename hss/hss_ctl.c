@@ -1,6 +1,7 @@
 /* hss_ctl — see hss_ctl.h and hss/README.md. */
 #include "hss_ctl.h"
 
+#include "hss_cache.h"
 #include "hss_rtr.h"
 #include "ims_log.h"
 
@@ -92,8 +93,16 @@ void hss_ctl_execute(const char *line, char *out, size_t len)
 		cmd_rtr(save ? save : (char *)"", out, len);
 	else if (strcasecmp(cmd, "ppr") == 0)
 		cmd_ppr(save ? save : (char *)"", out, len);
+	else if (strcasecmp(cmd, "flush") == 0) {
+		struct hss_cache_stats st;
+		hss_cache_flush();
+		hss_cache_stats(&st);
+		snprintf(out, len, "OK 0 cache flushed (%llu hits, %llu misses so far)",
+			 (unsigned long long)st.hits, (unsigned long long)st.misses);
+	}
 	else if (strcasecmp(cmd, "help") == 0)
-		snprintf(out, len, "OK 0 commands: ping | rtr IDENTITY [REASON [INFO]] | ppr IDENTITY");
+		snprintf(out, len, "OK 0 commands: ping | rtr IDENTITY [REASON [INFO]] | ppr IDENTITY | "
+			 "flush");
 	else
 		snprintf(out, len, "ERR unknown command '%s'; try help", cmd);
 }

@@ -1,6 +1,8 @@
 /* hss_db_sub — the subscriber queries of hss_db.h over hss_db_exec(). */
 #include "hss_db.h"
 
+#include "hss_cache.h"
+
 #include "ims_log.h"
 
 #include <stdio.h>
@@ -35,11 +37,11 @@ enum {
 #define SQN_MOD "281474976710656"
 #define PAIR_COLS                                                                     \
 	"SELECT i.id, i.imsu_id, i.identity, i.auth_schemes, i.default_auth_scheme, "  \
-	"i.password, i.ha1, i.k, i.op, i.opc, i.amf, i.sqn, " IMPU_COLS
+	"i.password, i.ha1, i.k, i.op, i.opc, i.amf, " IMPU_COLS
 #define PAIR_FROM                                                                     \
 	" FROM impi i JOIN impi_impu ii ON ii.impi_id = i.id JOIN impu u "              \
 	"ON u.id = ii.impu_id WHERE i.identity = ? AND u.identity = ?"
-#define PAIR_NCOLS (12 + IMPU_NCOLS)
+#define PAIR_NCOLS (11 + IMPU_NCOLS) /* no sqn: hss_db_sqn_* */
 
 const struct hss_db_query hss_db_queries[] = {
 	[Q_IMPI_GET] = {"SELECT id, imsu_id, identity, auth_schemes, default_auth_scheme, "
@@ -235,7 +237,7 @@ static int pair_get(int q, const char *impi_id, const char *impu_id, struct hss_
 		HSS_DB_U(&impi->id),        HSS_DB_U(&impi->imsu_id),       HSS_DB_S(impi->identity),
 		HSS_DB_S(impi->auth_schemes), HSS_DB_S(impi->default_scheme), HSS_DB_S(impi->password),
 		HSS_DB_S(impi->ha1),        HSS_DB_S(impi->k),              HSS_DB_S(impi->op),
-		HSS_DB_S(impi->opc),        HSS_DB_S(impi->amf),            HSS_DB_U(&impi->sqn),
+		HSS_DB_S(impi->opc),        HSS_DB_S(impi->amf),
 		HSS_DB_U(&r.tmp.id), HSS_DB_S(r.tmp.identity), HSS_DB_U(&r.type),
 		HSS_DB_S(r.tmp.wildcard), HSS_DB_U(&r.tmp.implicit_set),
 		HSS_DB_U(&r.tmp.service_profile_id), HSS_DB_U(&r.barring),
@@ -259,19 +261,29 @@ static int pair_get(int q, const char *impi_id, const char *impu_id, struct hss_
 int hss_db_pair_get(const char *impi_id, const char *impu_id, struct hss_impi *impi,
 		    struct hss_impu *impu)
 {
-	uint64_t none;
-	return pair_get(Q_PAIR_GET, impi_id, impu_id, impi, impu,
-			(struct hss_db_val)HSS_DB_U(&none));
+	uint64_t none, stamp;
+	int rc;
+
+	if (hss_cache_get(impi_id, impu_id, impi, impu))
+		return HSS_DB_OK;
+	stamp = hss_cache_stamp();
+	rc = pair_get(Q_PAIR_GET, impi_id, impu_id, impi, impu,
+		      (struct hss_db_val)HSS_DB_U(&none));
+	if (rc == HSS_DB_OK)
+		hss_cache_put(impi_id, impu_id, impi, impu, stamp);
+	return rc;
 }
 
 int hss_db_pair_get_set(const char *impi_id, const char *impu_id, struct hss_impi *impi,
 			struct hss_impu *impu, bool *set_same)
 {
-	uint64_t same = 0;
+	uint64_t same = 0, stamp = hss_cache_stamp();
 	int rc = pair_get(Q_PAIR_GET_SET, impi_id, impu_id, impi, impu,
 			  (struct hss_db_val)HSS_DB_U(&same));
 
 	*set_same = rc == HSS_DB_OK && same != 0;
+	if (rc == HSS_DB_OK)
+		hss_cache_put(impi_id, impu_id, impi, impu, stamp);
 	return rc;
 }
 
@@ -353,8 +365,12 @@ int hss_db_set_state(uint64_t implicit_set, enum hss_reg_state state, const char
 	struct hss_db_val p[] = {HSS_DB_S(st), HSS_DB_SP(scscf_name), HSS_DB_SP(origin_host),
 				 HSS_DB_SP(origin_realm), HSS_DB_U(&implicit_set)};
 
+	int rc;
+
 	snprintf(st, sizeof st, "%s", hss_reg_state_name(state));
-	return hss_db_exec(Q_SET_STATE, p, NULL, NULL, NULL, NULL, NULL);
+	rc = hss_db_exec(Q_SET_STATE, p, NULL, NULL, NULL, NULL, NULL);
+	hss_cache_set_written(implicit_set); /* also on error: it may have committed */
+	return rc;
 }
 
 int hss_db_sqn_reserve(uint64_t impi_id, unsigned n, uint64_t *last)

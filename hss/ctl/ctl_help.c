@@ -21,6 +21,7 @@ static const char overview[] =
     "  deregister NAME|IMPU [--reason TEXT]\n"
     "                                 the HSS sends RTR to the serving S-CSCF\n"
     "  push NAME|IMPU                 the HSS sends the current profile (PPR)\n"
+    "  flush                          the HSS forgets the subscriber data it cached\n"
     "  calls [--last N]               the S-CSCF's call log, newest first\n"
     "  bulk-add PREFIX COUNT --password PW [--start N]\n"
     "                                 add PREFIX<N>..@DOMAIN in one transaction\n"
@@ -144,6 +145,11 @@ static const struct topic topics[] = {
     {"push", "push NAME|IMPU",
      "Ask the running HSS to send the current profile of a registered subscriber\n"
      "to its S-CSCF (Push-Profile-Request), e.g. after 'imsctl set'.\n",
+     false},
+    {"flush", "flush",
+     "Ask the running HSS to forget the identity pairs it keeps for a moment\n"
+     "([db] cache_ms, default 2 s) so that a change made with SQL counts at once.\n"
+     "add, delete, set, bulk-add and bulk-delete do this by themselves.\n",
      false},
     {"bulk-add", "bulk-add PREFIX COUNT --password PW [--start N] [--width W] [OPTIONS]",
      "Add COUNT subscribers PREFIX<N>@DOMAIN for N = start, start+1, ... (each with\n"

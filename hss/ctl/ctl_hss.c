@@ -33,10 +33,31 @@ static void explain(const struct ctl_args *a, const char *path, int err)
 		ctl_err(a, "cannot reach the HSS's control socket %s: %s", path, strerror(err));
 }
 
-static int connect_hss(const struct ctl_args *a)
+/* A connected socket to path (timeouts of secs set), or -errno. */
+static int open_socket(const char *path, int secs)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	struct timeval tv = {.tv_sec = REPLY_TIMEOUT};
+	struct timeval tv = {.tv_sec = secs};
+	int s, err;
+
+	if (strlen(path) >= sizeof sa.sun_path)
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	if (connect(s, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		err = errno;
+		close(s);
+		return -err;
+	}
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	return s;
+}
+
+static int connect_hss(const struct ctl_args *a)
+{
 	const char *path = a->conn.socket;
 	int s;
 
@@ -46,21 +67,12 @@ static int connect_hss(const struct ctl_args *a)
 		        a->conn.config[0] ? a->conn.config : "the configuration");
 		return -1;
 	}
-	if (strlen(path) >= sizeof sa.sun_path) {
+	s = open_socket(path, REPLY_TIMEOUT);
+	if (s == -ENAMETOOLONG)
 		ctl_err(a, "control socket path too long: %s", path);
-		return -1;
-	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		explain(a, path, errno);
-		if (s >= 0)
-			close(s);
-		return -1;
-	}
-	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-	return s;
+	else if (s < 0)
+		explain(a, path, -s);
+	return s < 0 ? -1 : s;
 }
 
 /* Send line, read the reply into out.  Returns 0 or -1 (printed). */
@@ -154,4 +166,41 @@ int ctl_cmd_push(struct ctl_args *a)
 	if (ask(a, line, reply, sizeof reply) < 0)
 		return CTL_FAIL;
 	return verdict(a, id, reply);
+}
+
+int ctl_cmd_flush(struct ctl_args *a)
+{
+	char reply[1024];
+
+	if (ask(a, "flush\n", reply, sizeof reply) < 0)
+		return CTL_FAIL;
+	if (strncmp(reply, "OK 0 ", 5) != 0) {
+		ctl_err(a, "the HSS says: %s", strncmp(reply, "ERR ", 4) == 0 ? reply + 4 : reply);
+		return CTL_FAIL;
+	}
+	printf("%s\n", reply + 5);
+	return CTL_OK;
+}
+
+void ctl_hss_changed(const struct ctl_args *a)
+{
+	char reply[256];
+	ssize_t n = -1;
+	int s;
+
+	if (!a->conn.socket[0])
+		return; /* no control channel: the HSS sees it after [db] cache_ms */
+	s = open_socket(a->conn.socket, 5);
+	if (s == -ENOENT || s == -ECONNREFUSED)
+		return; /* no HSS running: nothing cached */
+	if (s >= 0 && write(s, "flush\n", 6) == 6)
+		n = read(s, reply, sizeof reply - 1);
+	if (s >= 0)
+		close(s);
+	if (n > 3 && strncmp(reply, "OK ", 3) == 0)
+		return;
+	fprintf(stderr,
+	        "imsctl: warning: could not tell the running HSS (%s) to drop its cached copy; "
+	        "it may use the old data for up to [db] cache_ms (default 2 s)\n",
+	        a->conn.socket);
 }

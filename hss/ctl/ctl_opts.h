@@ -22,7 +22,8 @@
 #define C_BULK_ADD 0x100u
 #define C_BULK_DEL 0x200u
 #define C_CALLS 0x400u
-#define C_ALL 0x7ffu
+#define C_FLUSH 0x800u
+#define C_ALL 0xfffu
 
 /* Global options from argv[*i] on, up to the first non-option (the
  * command); *i is left there.  Returns CTL_OK or CTL_USAGE. */

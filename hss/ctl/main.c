@@ -14,6 +14,10 @@ struct command {
 	int min_pos, max_pos;
 };
 
+/* Commands that change subscriber data: the running HSS must not answer
+ * from its cache what they changed (ctl_hss_changed). */
+#define WRITES (C_ADD | C_DELETE | C_SET | C_BULK_ADD | C_BULK_DEL)
+
 static const struct command commands[] = {
     {"add", ctl_cmd_add, C_ADD, 1, 1},
     {"delete", ctl_cmd_delete, C_DELETE, 1, 1},
@@ -26,6 +30,7 @@ static const struct command commands[] = {
     {"calls", ctl_cmd_calls, C_CALLS, 0, 0},
     {"bulk-add", ctl_cmd_bulk_add, C_BULK_ADD, 2, 2},
     {"bulk-delete", ctl_cmd_bulk_delete, C_BULK_DEL, 2, 2},
+    {"flush", ctl_cmd_flush, C_FLUSH, 0, 0},
 };
 
 static const struct command *find_command(const char *name)
@@ -77,5 +82,10 @@ int main(int argc, char **argv)
 		return CTL_USAGE;
 	}
 	rc = ctl_opts_finish(&a);
-	return rc != CTL_OK ? rc : c->fn(&a);
+	if (rc != CTL_OK)
+		return rc;
+	rc = c->fn(&a);
+	if (c->mask & WRITES) /* even after a failure: a batch may have committed */
+		ctl_hss_changed(&a);
+	return rc;
 }

@@ -105,6 +105,7 @@ static const char *const fixture_sql[] = {
 	"UPDATE impu SET reg_state = 'not_registered', scscf_name = NULL, origin_host = NULL, "
 	"origin_realm = NULL",
 	"UPDATE impi SET sqn = 0",
+	"UPDATE impi SET password = 'alice' WHERE identity = 'alice@open-ims.test'",
 	"INSERT INTO capability_set (set_id, capability, mandatory) VALUES (900, 7, 1), "
 	"(900, 9, 0)",
 	"INSERT INTO imsu (id, name, capability_set) VALUES (900, 'erin', NULL), "
@@ -138,7 +139,10 @@ static const char *const fixture_sql[] = {
 };
 
 /* Run constant statements on the lab's database. */
-static int db_exec(const char *const *sql, size_t n)
+static void hss_flush(void);
+
+/* Run constant statements (and nothing else: see db_exec). */
+static int db_exec_raw(const char *const *sql, size_t n)
 {
 	MYSQL *my = mysql_init(NULL);
 	int rc = 0;
@@ -157,6 +161,15 @@ static int db_exec(const char *const *sql, size_t n)
 	}
 	mysql_close(my);
 	return rc ? -1 : 0;
+}
+
+/* db_exec_raw, then tell a running HSS to drop its cached identity pairs
+ * (as scripts/imsctl does after a change). */
+static int db_exec(const char *const *sql, size_t n)
+{
+	int rc = db_exec_raw(sql, n);
+	hss_flush();
+	return rc;
 }
 
 /* The first column of the first row of a constant query ("" when none). */
@@ -323,14 +336,15 @@ struct counted {
 	int type, udaa;
 };
 
-/* The statements the HSS ran for the request c: the fewest of three times
- * (another client of the lab's MariaDB may run one meanwhile); *a gets the
- * last answer. */
+/* The statements the HSS ran for the request c with nothing cached: the
+ * fewest of three times (another client of the lab's MariaDB may run one
+ * meanwhile); *a gets the last answer. */
 static long statements_for(const struct counted *c, struct cx_answer **a)
 {
 	long best = -1;
 
 	for (int i = 0; i < 3; i++) {
+		hss_flush();
 		long before = db_statements();
 		*a = call(c->uar ? cx_uar(c->impi, c->impu, HOME, c->type)
 				 : cx_sar(c->impi, c->impu, c->type, SCSCF, c->udaa));
@@ -860,6 +874,17 @@ static void control(const char *cmd, char *reply, size_t len)
 	close(s);
 }
 
+/* "flush" over the control socket, when the HSS runs. */
+static void hss_flush(void)
+{
+	char reply[256];
+
+	if (hss_pid <= 0)
+		return;
+	control("flush\n", reply, sizeof reply);
+	assert_true(strncmp(reply, "OK 0 cache flushed", 18) == 0);
+}
+
 static void test_control_rtr_deregisters(void **state)
 {
 	char reply[1024];
@@ -1119,6 +1144,7 @@ static void test_database_down_and_back(void **state)
 		expect(call(cx_uar("alice@open-ims.test", "sip:alice@open-ims.test", HOME, 0)),
 		       true, IMS_CX_FIRST_REGISTRATION);
 	assert_int_equal(db("down"), 0);
+	hss_flush(); /* the pairs must come from MariaDB */
 	for (int i = 0; i < 5; i++) {
 		t = now();
 		a = call(cx_uar("alice@open-ims.test", "sip:alice@open-ims.test", HOME, 0));
@@ -1175,6 +1201,7 @@ static void test_database_hung_answers_within_a_second(void **state)
 		skip();
 	a = call(cx_uar("alice@open-ims.test", "sip:alice@open-ims.test", HOME, 0));
 	assert_true(a->answered && a->experimental);
+	hss_flush(); /* else the pair comes from the cache, without MariaDB */
 	assert_int_equal(kill(pid, SIGSTOP), 0);
 	for (int i = 0; i < 6; i++) {
 		t = now();
@@ -1301,6 +1328,84 @@ static void test_uar_statements_and_server_of_another_identity(void **state)
 	assert_int_equal(db_exec(drop, 1), 0);
 }
 
+/* ---- the identity pair cache (hss/hss_cache.h) ------------------------------ */
+
+/* A re-registration's MAR and second UAR find the pair the first UAR read:
+ * no statement at all. */
+static void test_cache_registration_reads_the_pair_once(void **state)
+{
+	long n = -1;
+
+	register_user("alice@open-ims.test", "sip:alice@open-ims.test");
+	for (int i = 0; i < 3 && n != 0; i++) { /* another client may run one meanwhile */
+		hss_flush();
+		expect(call(cx_uar("alice@open-ims.test", "sip:alice@open-ims.test", HOME,
+				   IMS_CX_UAT_REGISTRATION)),
+		       true, IMS_CX_SUBSEQUENT_REGISTRATION);
+		long before = db_statements();
+		expect(call(cx_mar("alice@open-ims.test", "sip:alice@open-ims.test", "SIP Digest", 1,
+				   NULL, 0, SCSCF)),
+		       false, IMS_DIAMETER_SUCCESS);
+		expect(call(cx_uar("alice@open-ims.test", "sip:alice@open-ims.test", HOME,
+				   IMS_CX_UAT_REGISTRATION)),
+		       true, IMS_CX_SUBSEQUENT_REGISTRATION);
+		n = db_statements() - before;
+	}
+	assert_int_equal(n, 0);
+	deregister_user("alice@open-ims.test", "sip:alice@open-ims.test");
+}
+
+/* What the HSS writes itself is never answered from an older copy: the
+ * other identity of alice's implicit set was cached as registered; the
+ * SAR that de-registers the set makes it stale at once. */
+static void test_cache_sees_the_hss_own_writes(void **state)
+{
+	register_user("alice@open-ims.test", "sip:alice@open-ims.test");
+	struct cx_answer *a = call(cx_uar("alice@open-ims.test", "tel:+15550001", HOME,
+					  IMS_CX_UAT_REGISTRATION));
+	expect(a, true, IMS_CX_SUBSEQUENT_REGISTRATION);
+	assert_string_equal(a->server_name, SCSCF);
+	deregister_user("alice@open-ims.test", "sip:alice@open-ims.test");
+	expect(call(cx_uar("alice@open-ims.test", "tel:+15550001", HOME, IMS_CX_UAT_REGISTRATION)),
+	       true, IMS_CX_FIRST_REGISTRATION);
+}
+
+static void expect_ha1(const char *password)
+{
+	char ha1[IMS_DIGEST_HEX_LEN];
+	struct cx_answer *a = call(cx_mar("alice@open-ims.test", "sip:alice@open-ims.test",
+					  "SIP Digest", 1, NULL, 0, SCSCF));
+	expect(a, false, IMS_DIAMETER_SUCCESS);
+	ims_digest_ha1("alice@open-ims.test", "open-ims.test", (const uint8_t *)password,
+		       strlen(password), ha1);
+	assert_string_equal(a->items[0].ha1, ha1);
+}
+
+/* A change made with plain SQL: the HSS answers from the pair it read for
+ * up to [db] cache_ms (2 s by default); "flush" makes it count at once.
+ * (alice is registered first: the MAR of an identity with no S-CSCF stored
+ * writes its set, which itself makes the cached copy stale.) */
+static void test_cache_sql_change_counts_after_flush_or_cache_ms(void **state)
+{
+	static const char *const pw2[] = {
+		"UPDATE impi SET password = 'alice2' WHERE identity = 'alice@open-ims.test'"};
+	static const char *const pw1[] = {
+		"UPDATE impi SET password = 'alice' WHERE identity = 'alice@open-ims.test'"};
+
+	register_user("alice@open-ims.test", "sip:alice@open-ims.test");
+	hss_flush();
+	expect_ha1("alice");
+	assert_int_equal(db_exec_raw(pw2, 1), 0);
+	expect_ha1("alice"); /* the cached pair */
+	hss_flush();
+	expect_ha1("alice2");
+	assert_int_equal(db_exec_raw(pw1, 1), 0);
+	usleep(2100 * 1000);
+	expect_ha1("alice"); /* older than cache_ms: read again */
+	assert_int_equal(db_exec(pw1, 1), 0);
+	deregister_user("alice@open-ims.test", "sip:alice@open-ims.test");
+}
+
 /* Whatever a database test left behind: MariaDB running and not stopped. */
 static int db_restore(void **state)
 {
@@ -1343,6 +1448,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sar_reregistration_with_profile_is_one_statement),
 		cmocka_unit_test(test_sar_reregistration_writes_what_differs),
 		cmocka_unit_test(test_uar_statements_and_server_of_another_identity),
+		cmocka_unit_test(test_cache_registration_reads_the_pair_once),
+		cmocka_unit_test(test_cache_sees_the_hss_own_writes),
+		cmocka_unit_test(test_cache_sql_change_counts_after_flush_or_cache_ms),
 		cmocka_unit_test(test_session_id_with_vendor_flag_gets_missing_avp),
 		cmocka_unit_test(test_cer_of_unknown_peer_with_vendor_flag_session_id),
 		cmocka_unit_test(test_cea_with_unparsed_result_code_is_dropped),

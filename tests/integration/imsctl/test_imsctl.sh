@@ -12,11 +12,13 @@
 #     list --registered show it.
 #  4. bulk-add of 1,000 users (and an overlapping one refused as a whole),
 #     bulk-delete of them.
-#  5. deregister/push without a running HSS: a clear error, exit 1.
+#  5. deregister/push/flush without a running HSS: a clear error, exit 1;
+#     a change with no HSS running says nothing about the HSS.
 #  6. with ims-hss given (argument 1), an HSS of our own on a spare port and
 #     a private control socket: deregister/push reach it and its answer
 #     ("not registered", "unknown identity", no S-CSCF to send RTR to)
-#     comes back as a clear error.
+#     comes back as a clear error; flush answers, and every change (add,
+#     set, delete) asks that HSS to flush its cached identity pairs.
 #
 #   test_imsctl.sh [IMS-HSS-BINARY]
 #
@@ -229,6 +231,11 @@ python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[
 run 1 "deregister with a stale socket file" deregister alice --socket "$WORK/stale.ctl"
 contains "clear error: nothing listens" "nothing listens on" "$err"
 run 1 "push without an HSS" push alice --socket "$WORK/none.ctl"
+run 1 "flush without an HSS" flush --socket "$WORK/none.ctl"
+contains "flush: clear error: HSS not running" "the HSS is not running" "$err"
+run 0 "add t6ann with no HSS running" add t6ann --password pw --socket "$WORK/none.ctl"
+check "no word about the HSS when none runs" "" "$err"
+run 0 "delete t6ann" delete t6ann --socket "$WORK/none.ctl"
 run 2 "deregister with a bad reason code" deregister alice --reason-code 9
 run 2 "deregister with a newline in the reason" deregister alice --reason "$(printf 'a\nb')"
 
@@ -282,8 +289,14 @@ else
 	contains "the HSS says it is unknown" "unknown" "$err"
 	run 1 "push of an identity that is not registered" push alice --socket "$WORK/hss.ctl"
 	contains "push: the HSS says it is not registered" "not registered" "$err"
+	run 0 "flush" flush --socket "$WORK/hss.ctl"
+	contains "flush: the HSS flushed its cache" "cache flushed" "$out"
+	flushes() { grep -c "control: flush" "$WORK/hss.log"; }
+	f0=$(flushes)
 	# Registered at an S-CSCF that does not answer: the HSS tries the RTR.
-	run 0 "add t6reg" add t6reg --password pw
+	run 0 "add t6reg" add t6reg --password pw --socket "$WORK/hss.ctl"
+	run 0 "set t6reg" set t6reg --password pw2 --socket "$WORK/hss.ctl"
+	check "add and set each asked the HSS to flush" "$((f0 + 2))" "$(flushes)"
 	sql "UPDATE impu SET reg_state='registered', scscf_name='sip:scscf.open-ims.test:6060', origin_host='scscf.open-ims.test', origin_realm='open-ims.test' WHERE identity='sip:t6reg@open-ims.test'"
 	run 1 "deregister t6reg whose S-CSCF is not connected" deregister t6reg --socket "$WORK/hss.ctl" --reason "maintenance"
 	contains "the HSS reports the RTR could not be delivered" "RTR" "$err"
