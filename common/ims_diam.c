@@ -199,6 +199,7 @@ static struct {
 	uint64_t next_id;
 	pthread_t thread;
 	bool thread_running, stopping;
+	struct timespec wakes_at; /* when the timeout thread wakes by itself */
 } pend = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static int ts_cmp(const struct timespec *a, const struct timespec *b)
@@ -314,7 +315,13 @@ static void expire_cb(void *data, DiamId_t sentto, size_t sentto_len, struct msg
 }
 
 /* Our own deadlines: for requests freeDiameter lost track of (an answer it
- * dropped as malformed, a request stuck in a queue). */
+ * dropped as malformed, a request stuck in a queue).  The thread sleeps
+ * until the earliest deadline, or IDLE_TICK_MS with none, and a sender
+ * wakes it only for a deadline earlier than that: every deadline is at
+ * least GRACE_MS away, so a sender practically never does (one futex
+ * wake-up, a context switch on another CPU, saved per request). */
+#define IDLE_TICK_MS 1000
+
 static void *watchdog(void *arg)
 {
 	pthread_mutex_lock(&pend.lock);
@@ -331,10 +338,12 @@ static void *watchdog(void *arg)
 			continue;
 		}
 		if (p) {
-			pthread_cond_timedwait(&pend.cond, &pend.lock, &p->deadline);
+			pend.wakes_at = p->deadline;
 		} else {
-			pthread_cond_wait(&pend.cond, &pend.lock);
+			pend.wakes_at = now;
+			ts_add_ms(&pend.wakes_at, IDLE_TICK_MS);
 		}
+		pthread_cond_timedwait(&pend.cond, &pend.lock, &pend.wakes_at);
 	}
 	pthread_mutex_unlock(&pend.lock);
 	return NULL;
@@ -563,7 +572,7 @@ int ims_diam_send(struct msg *msg, unsigned timeout_ms, ims_diam_answer_fn cb, v
 	}
 	p->id = ++pend.next_id;
 	pending_insert(p);
-	if (pend.head == p)
+	if (ts_cmp(&p->deadline, &pend.wakes_at) < 0)
 		pthread_cond_signal(&pend.cond);
 	pthread_mutex_unlock(&pend.lock);
 

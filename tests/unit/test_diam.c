@@ -285,22 +285,22 @@ static void test_one_handler_per_command(void **state)
 	assert_int_equal(ims_diam_register(ims_cx.cmd_ppr, NULL, NULL), -EINVAL);
 }
 
-/* Last: stopping the node calls back what is still pending, before
- * ims_diam_stop() returns (an error answer from freeDiameter as the peer
- * goes away, or NULL). */
 /* A peer that stops reading (SIGSTOP) fills the TCP buffers, then its send
  * queue in freeDiameter (5 messages), then freeDiameter's outgoing queue
  * (30), which blocks whoever posts to it.  ims_diam_send() is called from a
  * SIP loop and must not wait there: the requests it cannot post wait in
  * ims_diam's backlog, and each still gets exactly one callback. */
 #define FLOOD 30000
-static atomic_int flood_calls;
+static atomic_int flood_calls, flood_successes;
 
 static void on_flood(void *data, struct msg *ans)
 {
+	struct ims_cx_result res;
+
 	(void)data;
-	(void)ans;
 	atomic_fetch_add(&flood_calls, 1);
+	if (ans && ims_cx_result_get(ans, &res) == 0 && ims_cx_result_is_success(&res))
+		atomic_fetch_add(&flood_successes, 1);
 }
 
 static void *resume_server(void *arg)
@@ -345,6 +345,53 @@ static void test_send_never_blocks_on_a_full_freediameter_queue(void **state)
 	assert_int_equal(atomic_load(&flood_calls), FLOOD);
 }
 
+/* The same flood with a short timeout and the peer stopped throughout:
+ * every request is called back by its deadline (timeout + 2 s of grace)
+ * with NULL or a locally made error answer — freeDiameter's timer for
+ * those it sent, its routing error once it gives the connection up, or
+ * ims_diam's timeout thread for what is left in a queue (which no sender
+ * woke: it sleeps until the earliest deadline, or 1 s when idle) — and
+ * none gets a second callback when the peer answers late.  Then a request
+ * is answered again (and the peer has worked off the flood before the
+ * next test stops it). */
+static void test_requests_behind_a_stopped_peer_are_called_back_by_their_deadline(void **state)
+{
+	atomic_store(&flood_calls, 0);
+	atomic_store(&flood_successes, 0);
+	sleep(2); /* the timeout thread idle, nothing pending */
+	assert_int_equal(kill(server_pid, SIGSTOP), 0);
+	for (int i = 0; i < FLOOD; i++)
+		assert_int_equal(ims_diam_send(request(ims_cx.cmd_uar, REALM, "sip:stuck@open-ims.test"),
+		                               500, on_flood, NULL),
+		                 0);
+	double sent = now_s();
+	while (atomic_load(&flood_calls) < FLOOD && now_s() < sent + 5)
+		usleep(10 * 1000);
+	double took = now_s() - sent;
+	int calls = atomic_load(&flood_calls);
+	kill(server_pid, SIGCONT);
+	print_message("%d of %d requests called back %.2f s after the last send, the peer "
+	              "stopped\n", calls, FLOOD, took);
+	assert_int_equal(calls, FLOOD);
+	assert_true(took < 0.5 + 2.0 + 1.5); /* timeout, grace, slack for a slow (ASan) run */
+	assert_int_equal(atomic_load(&flood_successes), 0);
+	sleep(2); /* the peer answers them now, too late */
+	assert_int_equal(atomic_load(&flood_calls), FLOOD);
+	struct call c;
+	call_init(&c);
+	assert_int_equal(ims_diam_send(request(ims_cx.cmd_uar, REALM, "sip:after@open-ims.test"),
+	                               30000, on_answer, &c),
+	                 0);
+	assert_true(call_wait(&c, 35000));
+	assert_true(c.answered);
+	assert_true(ims_cx_result_is_success(&c.res));
+	assert_int_equal(atomic_load(&flood_calls), FLOOD);
+	sem_destroy(&c.done);
+}
+
+/* Last: stopping the node calls back what is still pending, before
+ * ims_diam_stop() returns (an error answer from freeDiameter as the peer
+ * goes away, or NULL). */
 static void test_stop_calls_back_pending_requests(void **state)
 {
 	struct call c;
@@ -416,6 +463,7 @@ int main(void)
 	    cmocka_unit_test(test_send_refuses_bad_arguments_and_takes_the_message),
 	    cmocka_unit_test(test_one_handler_per_command),
 	    cmocka_unit_test(test_send_never_blocks_on_a_full_freediameter_queue),
+	    cmocka_unit_test(test_requests_behind_a_stopped_peer_are_called_back_by_their_deadline),
 	    cmocka_unit_test(test_stop_calls_back_pending_requests),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
