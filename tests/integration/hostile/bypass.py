@@ -23,21 +23,7 @@ import re
 import sys
 import time
 
-from sipua import DOMAIN, ICSCF, PCSCF, SCSCF, UA, check, failed, rnd
-
-def reply(raw, status, reason, extra=""):
-    """A response to the request raw (bytes), with a To tag and extra
-    header lines."""
-    head = raw.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace").split("\r\n")
-    keep = []
-    for line in head[1:]:
-        name = line.split(":", 1)[0].strip().lower()
-        if name in ("via", "v", "from", "f", "call-id", "i", "cseq"):
-            keep.append(line)
-        elif name in ("to", "t"):
-            keep.append(line if ";tag=" in line else line + ";tag=" + rnd(6))
-    return ("SIP/2.0 %d %s\r\n%s\r\n%sContent-Length: 0\r\n\r\n" % (
-        status, reason, "\r\n".join(keep), extra)).encode()
+from sipua import DOMAIN, ICSCF, PCSCF, SCSCF, UA, check, failed, reply, rnd
 
 
 class Callee(UA):

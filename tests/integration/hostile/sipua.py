@@ -35,6 +35,24 @@ def md5(s):
     return hashlib.md5(s.encode() if isinstance(s, str) else s).hexdigest()
 
 
+def reply(raw, status, reason, extra="", also=(), body=""):
+    """A response to the request raw (bytes), as a UAS makes it: the
+    request's Via, From, Call-ID and CSeq (and the headers named in also,
+    e.g. "record-route"), its To with a tag (a new one unless it has one),
+    then the header lines of extra (each ending in CRLF) and body."""
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace").split("\r\n")
+    names = ("via", "v", "from", "f", "call-id", "i", "cseq") + tuple(also)
+    keep = []
+    for line in head[1:]:
+        name = line.split(":", 1)[0].strip().lower()
+        if name in names:
+            keep.append(line)
+        elif name in ("to", "t"):
+            keep.append(line if ";tag=" in line else line + ";tag=" + rnd(6))
+    return ("SIP/2.0 %d %s\r\n%s\r\n%sContent-Length: %d\r\n\r\n%s" % (
+        status, reason, "\r\n".join(keep), extra, len(body.encode()), body)).encode()
+
+
 class Response:
     def __init__(self, raw):
         self.raw = raw

@@ -19,24 +19,16 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "hostile"))
-from sipua import DOMAIN, UA, check, failed, rnd  # noqa: E402
-
-def header_lines(raw, names):
-    head = raw.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace").split("\r\n")
-    return [line for line in head[1:] if line.split(":", 1)[0].strip().lower() in names]
+from sipua import DOMAIN, UA, check, failed, reply  # noqa: E402
 
 
-def answer_200(invite, contact, to_tag):
-    """bob's 200 to invite (bytes): its Via, Record-Route, From, Call-ID
-    and CSeq, a To tag, bob's Contact and an SDP."""
-    keep = header_lines(invite, ("via", "v", "record-route", "from", "f", "call-id", "i",
-                                 "cseq"))
-    to = header_lines(invite, ("to", "t"))[0] + ";tag=" + to_tag
+def answer_200(invite, contact):
+    """bob's 200 to invite (bytes): with its Record-Route, a To tag, bob's
+    Contact and an SDP."""
     sdp = ("v=0\r\no=- 2 2 IN IP4 127.0.0.43\r\ns=-\r\nc=IN IP4 127.0.0.43\r\nt=0 0\r\n"
            "m=audio 4002 RTP/AVP 0\r\n")
-    return ("SIP/2.0 200 OK\r\n%s\r\n%s\r\nContact: <%s>\r\n"
-            "Content-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s" % (
-                "\r\n".join(keep), to, contact, len(sdp), sdp)).encode()
+    return reply(invite, 200, "OK", "Contact: <%s>\r\nContent-Type: application/sdp\r\n" % contact,
+                 also=("record-route",), body=sdp)
 
 
 def recv_request(ua, method, timeout):
@@ -108,7 +100,7 @@ def call(alice, bob):
     check("bob's UE gets the INVITE through P -> S -> I -> S -> P", got is not None)
     if got is None:
         return
-    ok = answer_200(got, bob_contact, rnd(6))
+    ok = answer_200(got, bob_contact)  # built once: both copies carry one To tag
     bob.sock.sendto(ok, addr)
     first = recv_200(alice, call_id, 5)
     check("alice gets the 200", first is not None, repr(first))
@@ -132,9 +124,7 @@ def call(alice, bob):
     bye, addr = recv_request(bob, "BYE", 5)
     check("bob gets the BYE", bye is not None)
     if bye is not None:
-        keep = header_lines(bye, ("via", "v", "from", "f", "to", "t", "call-id", "i", "cseq"))
-        bob.sock.sendto(("SIP/2.0 200 OK\r\n%s\r\nContent-Length: 0\r\n\r\n" %
-                         "\r\n".join(keep)).encode(), addr)
+        bob.sock.sendto(reply(bye, 200, "OK"), addr)
         r = recv_200(alice, call_id, 5)
         check("alice gets the BYE's 200", r is not None and "BYE" in (r.get("cseq") or ""),
               repr(r))
