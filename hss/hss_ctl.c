@@ -93,7 +93,12 @@ void hss_ctl_execute(const char *line, char *out, size_t len)
 		cmd_rtr(save ? save : (char *)"", out, len);
 	else if (strcasecmp(cmd, "ppr") == 0)
 		cmd_ppr(save ? save : (char *)"", out, len);
-	else if (strcasecmp(cmd, "flush") == 0) {
+	else if (strcasecmp(cmd, "stats") == 0) {
+		struct hss_cache_stats st;
+		hss_cache_stats(&st);
+		snprintf(out, len, "OK 0 cache_hits=%llu cache_misses=%llu",
+			 (unsigned long long)st.hits, (unsigned long long)st.misses);
+	} else if (strcasecmp(cmd, "flush") == 0) {
 		struct hss_cache_stats st;
 		hss_cache_flush();
 		hss_cache_stats(&st);
@@ -102,7 +107,7 @@ void hss_ctl_execute(const char *line, char *out, size_t len)
 	}
 	else if (strcasecmp(cmd, "help") == 0)
 		snprintf(out, len, "OK 0 commands: ping | rtr IDENTITY [REASON [INFO]] | ppr IDENTITY | "
-			 "flush");
+			 "flush | stats");
 	else
 		snprintf(out, len, "ERR unknown command '%s'; try help", cmd);
 }

@@ -1330,11 +1330,22 @@ static void test_uar_statements_and_server_of_another_identity(void **state)
 
 /* ---- the identity pair cache (hss/hss_cache.h) ------------------------------ */
 
+/* The cache's hit counter ("stats" on the control socket). */
+static long cache_hits(void)
+{
+	char reply[256];
+	long hits = -1;
+
+	control("stats\n", reply, sizeof reply);
+	assert_int_equal(sscanf(reply, "OK 0 cache_hits=%ld cache_misses=", &hits), 1);
+	return hits;
+}
+
 /* A re-registration's MAR and second UAR find the pair the first UAR read:
- * no statement at all. */
+ * no statement at all, two hits. */
 static void test_cache_registration_reads_the_pair_once(void **state)
 {
-	long n = -1;
+	long n = -1, hits = 0;
 
 	register_user("alice@open-ims.test", "sip:alice@open-ims.test");
 	for (int i = 0; i < 3 && n != 0; i++) { /* another client may run one meanwhile */
@@ -1343,6 +1354,7 @@ static void test_cache_registration_reads_the_pair_once(void **state)
 				   IMS_CX_UAT_REGISTRATION)),
 		       true, IMS_CX_SUBSEQUENT_REGISTRATION);
 		long before = db_statements();
+		hits = cache_hits();
 		expect(call(cx_mar("alice@open-ims.test", "sip:alice@open-ims.test", "SIP Digest", 1,
 				   NULL, 0, SCSCF)),
 		       false, IMS_DIAMETER_SUCCESS);
@@ -1350,8 +1362,10 @@ static void test_cache_registration_reads_the_pair_once(void **state)
 				   IMS_CX_UAT_REGISTRATION)),
 		       true, IMS_CX_SUBSEQUENT_REGISTRATION);
 		n = db_statements() - before;
+		hits = cache_hits() - hits;
 	}
 	assert_int_equal(n, 0);
+	assert_int_equal(hits, 2);
 	deregister_user("alice@open-ims.test", "sip:alice@open-ims.test");
 }
 
