@@ -52,7 +52,7 @@ struct hss_impi {
 	char ha1[33];              /* "" when NULL */
 	char k[33], op[33], opc[33]; /* hex, "" when NULL */
 	char amf[5];
-	uint64_t sqn;
+	uint64_t sqn; /* hss_db_impi_get only; a pair (possibly cached) has 0 */
 };
 
 struct hss_impu {
@@ -130,7 +130,7 @@ int hss_db_impi_get(const char *identity, struct hss_impi *out);
 /* Exact identity first, then a wildcarded PSI whose pattern matches. */
 int hss_db_impu_get(const char *identity, struct hss_impu *out);
 /* Both identities, exactly as stored, and linked: one statement instead of
- * the three below.  HSS_DB_NOT_FOUND when either is unknown, a wildcarded
+ * the three below, or none when hss_cache.h has the pair.  HSS_DB_NOT_FOUND when either is unknown, a wildcarded
  * PSI, or they are not linked: the caller then takes the three-step path,
  * which says which. */
 int hss_db_pair_get(const char *impi_id, const char *impu_id, struct hss_impi *impi,
