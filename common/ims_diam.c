@@ -368,16 +368,26 @@ static int watchdog_start(void)
 }
 
 /* Stop the thread, then answer NULL to whatever is still pending. */
+/* Ends a thread that waits on cond for *stopping: sets it, wakes the
+ * thread and joins it.  Returns false when it was not running. */
+static bool stop_thread(pthread_mutex_t *lock, pthread_cond_t *cond, bool *stopping,
+			pthread_t thread, bool *running)
+{
+	if (!*running)
+		return false;
+	pthread_mutex_lock(lock);
+	*stopping = true;
+	pthread_cond_signal(cond);
+	pthread_mutex_unlock(lock);
+	pthread_join(thread, NULL);
+	*running = false;
+	return true;
+}
+
 static void watchdog_stop(void)
 {
-	if (!pend.thread_running)
+	if (!stop_thread(&pend.lock, &pend.cond, &pend.stopping, pend.thread, &pend.thread_running))
 		return;
-	pthread_mutex_lock(&pend.lock);
-	pend.stopping = true;
-	pthread_cond_signal(&pend.cond);
-	pthread_mutex_unlock(&pend.lock);
-	pthread_join(pend.thread, NULL);
-	pend.thread_running = false;
 
 	for (;;) {
 		pthread_mutex_lock(&pend.lock);
@@ -518,14 +528,8 @@ static int backlog_start(void)
  * post): stop the thread, answer NULL to what is still in the backlog. */
 static void backlog_stop(void)
 {
-	if (!bl.running)
+	if (!stop_thread(&bl.lock, &bl.cond, &bl.stopping, bl.thread, &bl.running))
 		return;
-	pthread_mutex_lock(&bl.lock);
-	bl.stopping = true;
-	pthread_cond_signal(&bl.cond);
-	pthread_mutex_unlock(&bl.lock);
-	pthread_join(bl.thread, NULL);
-	bl.running = false;
 	while (bl.head) {
 		struct backlog_item *it = bl.head;
 		bl.head = it->next;

@@ -75,30 +75,44 @@ static int connect_hss(const struct ctl_args *a)
 	return s < 0 ? -1 : s;
 }
 
-/* Send line, read the reply into out.  Returns 0 or -1 (printed). */
-static int ask(const struct ctl_args *a, const char *line, char *out, size_t len)
+/* Send line over s and read the reply's first line into out; closes s.
+ * Returns 0, -1 when the write failed (errno says why) or -2 when no answer
+ * came. */
+static int exchange(int s, const char *line, char *out, size_t len)
 {
 	size_t n = 0, l = strlen(line);
 	ssize_t r;
-	int s = connect_hss(a);
+	int rc = 0, saved;
+
+	if (write(s, line, l) != (ssize_t)l) {
+		rc = -1;
+	} else {
+		while (n < len - 1 && (r = read(s, out + n, len - 1 - n)) > 0)
+			n += (size_t)r;
+		if (n == 0)
+			rc = -2;
+	}
+	saved = errno;
+	close(s);
+	errno = saved;
+	out[n] = '\0';
+	out[strcspn(out, "\r\n")] = '\0';
+	return rc;
+}
+
+/* Send line, read the reply into out.  Returns 0 or -1 (printed). */
+static int ask(const struct ctl_args *a, const char *line, char *out, size_t len)
+{
+	int s = connect_hss(a), rc;
 
 	if (s < 0)
 		return -1;
-	if (write(s, line, l) != (ssize_t)l) {
+	rc = exchange(s, line, out, len);
+	if (rc == -1)
 		ctl_err(a, "cannot write to the HSS's control socket: %s", strerror(errno));
-		close(s);
-		return -1;
-	}
-	while (n < len - 1 && (r = read(s, out + n, len - 1 - n)) > 0)
-		n += (size_t)r;
-	close(s);
-	out[n] = '\0';
-	out[strcspn(out, "\r\n")] = '\0';
-	if (n == 0) {
+	else if (rc == -2)
 		ctl_err(a, "the HSS gave no answer within %d s", REPLY_TIMEOUT);
-		return -1;
-	}
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 /* Interpret "OK <code> text" / "ERR text".  Returns CTL_OK or CTL_FAIL. */
@@ -185,19 +199,15 @@ int ctl_cmd_flush(struct ctl_args *a)
 void ctl_hss_changed(const struct ctl_args *a)
 {
 	char reply[256];
-	ssize_t n = -1;
 	int s;
 
 	if (!a->conn.socket[0])
 		return; /* no control channel: the HSS sees it after [db] cache_ms */
-	s = open_socket(a->conn.socket, 5);
+	s = open_socket(a->conn.socket, 5); /* a flush is quick; do not hold a change 30 s */
 	if (s == -ENOENT || s == -ECONNREFUSED)
 		return; /* no HSS running: nothing cached */
-	if (s >= 0 && write(s, "flush\n", 6) == 6)
-		n = read(s, reply, sizeof reply - 1);
-	if (s >= 0)
-		close(s);
-	if (n > 3 && strncmp(reply, "OK ", 3) == 0)
+	if (s >= 0 && exchange(s, "flush\n", reply, sizeof reply) == 0 &&
+	    strncmp(reply, "OK ", 3) == 0)
 		return;
 	fprintf(stderr,
 	        "imsctl: warning: could not tell the running HSS (%s) to drop its cached copy; "
