@@ -18,8 +18,9 @@
 #include <string.h>
 #include <time.h>
 
-#define SLOTS 4096      /* power of two; ~2.7 KB each, touched as used */
-#define STRIPES 64      /* locks, slot i under lock i % STRIPES */
+#define SETS 2048       /* power of two */
+#define WAYS 2          /* slots per set: a pair may be in either; ~2.7 KB each */
+#define STRIPES 64      /* locks, set i under lock i % STRIPES */
 #define SET_BUCKETS 1024
 
 struct slot {
@@ -46,7 +47,7 @@ static uint64_t now_ms(void)
 }
 
 /* FNV-1a over both identities, the NUL between them included. */
-static uint32_t slot_of(const char *impi_id, const char *impu_id)
+uint32_t hss_cache_set_of(const char *impi_id, const char *impu_id)
 {
 	uint32_t h = 2166136261u;
 	for (const char *p = impi_id;; p++) {
@@ -56,7 +57,35 @@ static uint32_t slot_of(const char *impi_id, const char *impu_id)
 	}
 	for (const char *p = impu_id; *p; p++)
 		h = (h ^ (unsigned char)*p) * 16777619u;
-	return h & (SLOTS - 1);
+	return h & (SETS - 1);
+}
+
+/* The slot of set `set` that holds exactly this pair, or NULL. */
+static struct slot *find(uint32_t set, const char *impi_id, const char *impu_id)
+{
+	for (int w = 0; w < WAYS; w++) {
+		struct slot *s = &c.slots[set * WAYS + w];
+		if (s->stamp && strcmp(s->impi_key, impi_id) == 0 &&
+		    strcmp(s->impu_key, impu_id) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+/* Where a new pair goes in set `set`: an empty slot, else the oldest.
+ * Two ways instead of one direct-mapped slot: a pair read for a
+ * registration's first UAR is no longer pushed out by the one other pair
+ * that hashes alike before its MAR and second UAR come (under load
+ * hundreds of registrations are in flight across the table). */
+static struct slot *victim(uint32_t set)
+{
+	struct slot *v = &c.slots[set * WAYS];
+	for (int w = 1; w < WAYS && v->stamp; w++) {
+		struct slot *s = &c.slots[set * WAYS + w];
+		if (!s->stamp || s->born_ms < v->born_ms)
+			v = s;
+	}
+	return v;
 }
 
 static bool cacheable(const char *impi_id, const char *impu_id)
@@ -82,14 +111,14 @@ int hss_cache_init(unsigned ttl_ms)
 		IMS_INFO("cache: off ([db] cache_ms = 0)");
 		return 0;
 	}
-	c.slots = calloc(SLOTS, sizeof *c.slots);
+	c.slots = calloc((size_t)SETS * WAYS, sizeof *c.slots);
 	if (!c.slots) {
-		IMS_ERR("cache: out of memory for %d slots", SLOTS);
+		IMS_ERR("cache: out of memory for %d slots", SETS * WAYS);
 		return -1;
 	}
 	for (int i = 0; i < STRIPES; i++)
 		pthread_mutex_init(&c.locks[i], NULL);
-	IMS_INFO("cache: identity pairs kept %u ms, %d slots", ttl_ms, SLOTS);
+	IMS_INFO("cache: identity pairs kept %u ms, %d slots (%d-way)", ttl_ms, SETS * WAYS, WAYS);
 	return 0;
 }
 
@@ -113,13 +142,11 @@ bool hss_cache_get(const char *impi_id, const char *impu_id, struct hss_impi *im
 
 	if (!cacheable(impi_id, impu_id))
 		return false;
-	uint32_t i = slot_of(impi_id, impu_id);
-	struct slot *s = &c.slots[i];
+	uint32_t i = hss_cache_set_of(impi_id, impu_id);
 	pthread_mutex_lock(&c.locks[i % STRIPES]);
-	if (s->stamp && now_ms() - s->born_ms < c.ttl_ms &&
-	    s->stamp >= atomic_load(&c.flushed) &&
-	    s->stamp >= atomic_load(&c.set_written[s->impu.implicit_set % SET_BUCKETS]) &&
-	    strcmp(s->impi_key, impi_id) == 0 && strcmp(s->impu_key, impu_id) == 0) {
+	struct slot *s = find(i, impi_id, impu_id);
+	if (s && now_ms() - s->born_ms < c.ttl_ms && s->stamp >= atomic_load(&c.flushed) &&
+	    s->stamp >= atomic_load(&c.set_written[s->impu.implicit_set % SET_BUCKETS])) {
 		*impi = s->impi;
 		*impu = s->impu;
 		hit = true;
@@ -139,9 +166,11 @@ void hss_cache_put(const char *impi_id, const char *impu_id, const struct hss_im
 {
 	if (!cacheable(impi_id, impu_id))
 		return;
-	uint32_t i = slot_of(impi_id, impu_id);
-	struct slot *s = &c.slots[i];
+	uint32_t i = hss_cache_set_of(impi_id, impu_id);
 	pthread_mutex_lock(&c.locks[i % STRIPES]);
+	struct slot *s = find(i, impi_id, impu_id);
+	if (!s)
+		s = victim(i);
 	s->stamp = stamp;
 	s->born_ms = now_ms();
 	strcpy(s->impi_key, impi_id); /* lengths checked by cacheable() */

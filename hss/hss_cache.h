@@ -17,8 +17,8 @@
  * A change made with plain SQL is seen once the entry is older than
  * [db] cache_ms (default 2000 ms), or at once after "imsctl flush".
  *
- * Thread-safe; a fixed table allocated by hss_cache_init (a new pair takes
- * the slot of whatever pair hashed there).
+ * Thread-safe; a fixed table allocated by hss_cache_init, two slots per
+ * hash value (a new pair takes the older of the two).
  */
 #ifndef HSS_CACHE_H
 #define HSS_CACHE_H
@@ -49,6 +49,9 @@ void hss_cache_set_written(uint64_t set);
 
 /* Forget everything (the subscriber data was changed from outside). */
 void hss_cache_flush(void);
+
+/* The set (of two slots) a pair maps to; for tests. */
+uint32_t hss_cache_set_of(const char *impi_id, const char *impu_id);
 
 struct hss_cache_stats {
 	uint64_t hits, misses;
