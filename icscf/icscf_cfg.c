@@ -48,15 +48,37 @@ static int parse_caps(char *text, unsigned *caps, int max)
 	return n;
 }
 
+/* The next entry of scscf_list from *pos: up to a ';' followed by another
+ * sip: URI or by nothing.  Any other ';' belongs to the URI, so that an
+ * entry may carry URI parameters (sip:scscf.open-ims.test:6060;transport=tcp). */
+static char *next_entry(char **pos)
+{
+	char *start = *pos, *p;
+
+	if (!*start)
+		return NULL;
+	for (p = start; *p; p++) {
+		if (*p != ';')
+			continue;
+		const char *q = p + 1 + strspn(p + 1, " \t");
+		if (!*q || strncmp(q, "sip:", 4) == 0 || strncmp(q, "sips:", 5) == 0) {
+			*p = '\0';
+			*pos = p + 1;
+			return start;
+		}
+	}
+	*pos = p;
+	return start;
+}
+
 int icscf_cfg_scscfs(const struct icscf_cfg *cfg, struct icscf_scscf *out, int max, char *err,
 		     size_t errlen)
 {
-	char list[sizeof cfg->scscf_list];
+	char list[sizeof cfg->scscf_list], *pos = list;
 	int n = 0;
 
 	snprintf(list, sizeof list, "%s", cfg->scscf_list);
-	for (char *save = NULL, *entry = strtok_r(list, ";", &save); entry;
-	     entry = strtok_r(NULL, ";", &save)) {
+	for (char *entry; (entry = next_entry(&pos));) {
 		char uri[128] = "", mand[128] = "", opt[128] = "";
 		if (sscanf(entry, " %127s %127s %127s", uri, mand, opt) < 1)
 			continue;

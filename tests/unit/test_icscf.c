@@ -41,6 +41,23 @@ static void test_capabilities_pick_an_scscf_that_has_all_mandatory(void **state)
 	assert_null(icscf_select_scscf(&ic, &r));
 }
 
+/* ';' separates the entries only before another sip: URI: a URI may carry
+ * parameters, e.g. transport=tcp for an S-CSCF reached over TCP. */
+static void test_scscf_list_entries_keep_their_uri_parameters(void **state)
+{
+	struct icscf ic;
+	load(&ic, "sip:a:6060;transport=tcp;lr 1 -; sip:b:6060 1,2 3;sip:c:6061;x=y;");
+	assert_int_equal(ic.n_scscfs, 3);
+	assert_string_equal(ic.scscfs[0].uri, "sip:a:6060;transport=tcp;lr");
+	assert_int_equal(ic.scscfs[0].n_mandatory, 1);
+	assert_string_equal(ic.scscfs[1].uri, "sip:b:6060");
+	assert_int_equal(ic.scscfs[1].n_optional, 1);
+	/* sips: is not taken (the I-CSCF forwards over sip:), but it still
+	 * ends the entry before it rather than becoming a URI parameter */
+	load(&ic, "sip:a:6060; sips:c:6061");
+	assert_int_equal(ic.n_scscfs, -1);
+}
+
 static void test_bad_scscf_list_is_refused_with_reason(void **state)
 {
 	struct icscf ic;
@@ -78,6 +95,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_server_name_from_hss_wins),
 		cmocka_unit_test(test_capabilities_pick_an_scscf_that_has_all_mandatory),
+		cmocka_unit_test(test_scscf_list_entries_keep_their_uri_parameters),
 		cmocka_unit_test(test_bad_scscf_list_is_refused_with_reason),
 		cmocka_unit_test(test_cx_errors_map_to_sip),
 	};
