@@ -367,7 +367,6 @@ static int watchdog_start(void)
 	return 0;
 }
 
-/* Stop the thread, then answer NULL to whatever is still pending. */
 /* Ends a thread that waits on cond for *stopping: sets it, wakes the
  * thread and joins it.  Returns false when it was not running. */
 static bool stop_thread(pthread_mutex_t *lock, pthread_cond_t *cond, bool *stopping,
@@ -384,6 +383,7 @@ static bool stop_thread(pthread_mutex_t *lock, pthread_cond_t *cond, bool *stopp
 	return true;
 }
 
+/* Stop the thread, then answer NULL to whatever is still pending. */
 static void watchdog_stop(void)
 {
 	if (!stop_thread(&pend.lock, &pend.cond, &pend.stopping, pend.thread, &pend.thread_running))
