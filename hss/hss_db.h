@@ -130,9 +130,9 @@ int hss_db_impi_get(const char *identity, struct hss_impi *out);
 /* Exact identity first, then a wildcarded PSI whose pattern matches. */
 int hss_db_impu_get(const char *identity, struct hss_impu *out);
 /* Both identities, exactly as stored, and linked: one statement instead of
- * the three below, or none when hss_cache.h has the pair.  HSS_DB_NOT_FOUND when either is unknown, a wildcarded
- * PSI, or they are not linked: the caller then takes the three-step path,
- * which says which. */
+ * the three below, or none when hss_cache.h has the pair.  HSS_DB_NOT_FOUND
+ * when either is unknown, a wildcarded PSI, or they are not linked: the
+ * caller then takes the three-step path, which says which. */
 int hss_db_pair_get(const char *impi_id, const char *impu_id, struct hss_impi *impi,
 		    struct hss_impu *impu);
 /* hss_db_pair_get, and in the same statement (SAR): *set_same, whether
