@@ -5,6 +5,7 @@
 #include "hss_ctl.h"
 #include "hss_cx.h"
 #include "hss_db.h"
+#include "hss_sqn.h"
 #include "ims_diam.h"
 #include "ims_log.h"
 
@@ -18,7 +19,8 @@ int hss_init(const struct hss_cfg *cfg)
 		IMS_ERR("the OpenSSL random generator is not seeded");
 		return -1;
 	}
-	if (hss_cache_init((unsigned)cfg->db_cache_ms) < 0 || hss_db_init(cfg) < 0)
+	if (hss_cache_init((unsigned)cfg->db_cache_ms) < 0 ||
+	    hss_sqn_init((unsigned)cfg->sqn_block) < 0 || hss_db_init(cfg) < 0)
 		return -1;
 	ims_diam_set_nodelay(cfg->diameter_nodelay);
 	if (ims_diam_start(cfg->diameter_config) < 0) {
@@ -38,6 +40,7 @@ void hss_fini(void)
 	hss_ctl_stop();
 	ims_diam_stop();
 	hss_db_fini();
+	hss_sqn_fini();
 	hss_cache_fini();
 	IMS_INFO("stopped");
 }

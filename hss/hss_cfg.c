@@ -18,6 +18,7 @@ static const struct ims_cfg_key hss_keys[] = {
 	IMS_CFG_S(T, "hss", "home_network", home_network, "open-ims.test"),
 	IMS_CFG_S(T, "hss", "digest_realm", digest_realm, "open-ims.test"),
 	IMS_CFG_I(T, "hss", "max_auth_items", max_auth_items, "5", 1, 32),
+	IMS_CFG_I(T, "hss", "sqn_block", sqn_block, "32", 1, 1024),
 	IMS_CFG_S(T, "diameter", "config", diameter_config, "hss.fd.conf"),
 	IMS_CFG_I(T, "diameter", "request_timeout", request_timeout, "5", 1, 60),
 	IMS_CFG_B(T, "diameter", "nodelay", diameter_nodelay, "yes"),

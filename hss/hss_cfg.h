@@ -15,6 +15,7 @@ struct hss_cfg {
 	char home_network[256];  /* always an allowed Visited-Network-Identifier */
 	char digest_realm[256];  /* realm of HA1 = MD5(impi:realm:password) */
 	int max_auth_items;      /* cap on SIP-Number-Auth-Items */
+	int sqn_block;           /* AKA SQNs reserved per database write (hss_sqn.h) */
 
 	/* [diameter] */
 	char diameter_config[PATH_MAX]; /* freeDiameter file; resolved to absolute */

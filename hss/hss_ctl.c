@@ -3,6 +3,7 @@
 
 #include "hss_cache.h"
 #include "hss_rtr.h"
+#include "hss_sqn.h"
 #include "ims_log.h"
 
 #include <errno.h>
@@ -78,6 +79,20 @@ static void cmd_ppr(char *args, char *out, size_t len)
 	reply(out, len, hss_ppr_send(id, why, sizeof why), why);
 }
 
+/* "OK 0 <what>: " and the HSS's counters (the pair cache, the SQN blocks). */
+static void counters(char *out, size_t len, const char *what)
+{
+	struct hss_cache_stats c;
+	struct hss_sqn_stats s;
+
+	hss_cache_stats(&c);
+	hss_sqn_stats(&s);
+	snprintf(out, len,
+		 "OK 0 %scache_hits=%llu cache_misses=%llu sqn_from_block=%llu sqn_blocks=%llu", what,
+		 (unsigned long long)c.hits, (unsigned long long)c.misses,
+		 (unsigned long long)s.from_block, (unsigned long long)s.reserved);
+}
+
 void hss_ctl_execute(const char *line, char *out, size_t len)
 {
 	char buf[LINE_MAX_LEN];
@@ -94,18 +109,12 @@ void hss_ctl_execute(const char *line, char *out, size_t len)
 	else if (strcasecmp(cmd, "ppr") == 0)
 		cmd_ppr(save ? save : (char *)"", out, len);
 	else if (strcasecmp(cmd, "stats") == 0) {
-		struct hss_cache_stats st;
-		hss_cache_stats(&st);
-		snprintf(out, len, "OK 0 cache_hits=%llu cache_misses=%llu",
-			 (unsigned long long)st.hits, (unsigned long long)st.misses);
+		counters(out, len, "");
 	} else if (strcasecmp(cmd, "flush") == 0) {
-		struct hss_cache_stats st;
 		hss_cache_flush();
-		hss_cache_stats(&st);
-		snprintf(out, len, "OK 0 cache flushed (%llu hits, %llu misses so far)",
-			 (unsigned long long)st.hits, (unsigned long long)st.misses);
-	}
-	else if (strcasecmp(cmd, "help") == 0)
+		hss_sqn_flush();
+		counters(out, len, "cache flushed, SQN blocks dropped; so far ");
+	} else if (strcasecmp(cmd, "help") == 0)
 		snprintf(out, len, "OK 0 commands: ping | rtr IDENTITY [REASON [INFO]] | ppr IDENTITY | "
 			 "flush | stats");
 	else

@@ -3,7 +3,8 @@
  * authentication vectors for the S-CSCF.
  *
  *  Digest-AKAv1-MD5  n = min(SIP-Number-Auth-Items, max_auth_items) Milenage
- *                    vectors on n fresh SQNs reserved atomically in MySQL;
+ *                    vectors on n fresh consecutive SQNs (hss_sqn.h: from a
+ *                    block reserved atomically in MySQL);
  *                    SIP-Authenticate = RAND||AUTN, SIP-Authorization = XRES,
  *                    Confidentiality-Key = CK, Integrity-Key = IK.
  *                    With SIP-Authorization = RAND||AUTS in the request:
@@ -25,6 +26,7 @@
 #include "hss_cfg.h"
 #include "hss_cx.h"
 #include "hss_rtr.h"
+#include "hss_sqn.h"
 
 #include "ims_aka.h"
 #include "ims_codec.h"
@@ -227,15 +229,15 @@ static int mar_keys(const struct hss_impi *impi, struct ims_aka_keys *k)
 	return ims_milenage_opc(k->k, op, k->opc);
 }
 
-/* Reserve the SQNs (after a resynchronisation if asked). */
+/* Take m->n fresh SQNs from *first on (after a resynchronisation if asked). */
 static int mar_sqn(struct hss_req *r, struct mar *m, const struct ims_aka_keys *k,
-		   uint64_t *last)
+		   uint64_t *first)
 {
 	uint8_t sqn_ms[6];
 	int rc;
 
 	if (!m->resync) {
-		rc = hss_db_sqn_reserve(m->impi.id, m->n, last);
+		rc = hss_sqn_take(m->impi.id, m->n, first);
 		return rc == HSS_DB_OK ? 0 : hss_fail_db(r);
 	}
 	if (ims_aka_resync(k, m->resync, m->resync + 16, sqn_ms) < 0)
@@ -243,7 +245,7 @@ static int mar_sqn(struct hss_req *r, struct mar *m, const struct ims_aka_keys *
 				       "resynchronisation: MAC-S does not match");
 	IMS_INFO("MAR %s: %s resynchronised to SQN %llu", r->sid, m->impi_id,
 		 (unsigned long long)ims_sqn_get(sqn_ms));
-	rc = hss_db_sqn_resync(m->impi.id, ims_sqn_get(sqn_ms), m->n, last);
+	rc = hss_sqn_resync(m->impi.id, ims_sqn_get(sqn_ms), m->n, first);
 	return rc == HSS_DB_OK ? 0 : hss_fail_db(r);
 }
 
@@ -268,15 +270,15 @@ static int mar_aka(struct hss_req *r, struct mar *m)
 	struct ims_aka_keys k;
 	struct ims_aka_vector v;
 	uint8_t sqn[6], rnd[16];
-	uint64_t last = 0;
+	uint64_t first = 0;
 
 	if (mar_keys(&m->impi, &k) < 0)
 		return hss_fail_experimental(r, IMS_CX_ERROR_AUTH_SCHEME_NOT_SUPPORTED,
 					     "no AKA credentials (K, OP/OPc, AMF) provisioned");
-	if (mar_sqn(r, m, &k, &last))
+	if (mar_sqn(r, m, &k, &first))
 		return HSS_STOP;
 	for (uint32_t i = 0; i < m->n; i++) {
-		ims_sqn_put((last - (m->n - 1 - i)) & 0xffffffffffffULL, sqn);
+		ims_sqn_put((first + i) & HSS_SQN_MASK, sqn);
 		if (RAND_bytes(rnd, sizeof rnd) != 1 || ims_aka_vector(&k, sqn, rnd, &v) < 0 ||
 		    add_aka_item(r, i + 1, &v) < 0)
 			return hss_fail_db(r);

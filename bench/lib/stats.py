@@ -250,7 +250,8 @@ def cmd_report(kvfile, csvfile, machine):
     row("ctx switches per call (max)", "ctx_calls", 1, "ctxsw", "per_call", "switches")
     counters = [("Com_stmt_execute", "prepared statements"), ("Questions", "statements, all"),
                 ("Innodb_data_fsyncs", "fsyncs"), ("Hss_cache_hits", "HSS pair cache hits"),
-                ("Hss_cache_misses", "HSS pair cache misses")]
+                ("Hss_cache_misses", "HSS pair cache misses"),
+                ("Hss_sqn_blocks", "HSS SQN blocks reserved")]
     ops = [("cpu_reg_fill", "reg (fill)"), ("cpu_reg_md5", "reg MD5"), ("cpu_reg_aka", "reg AKA"),
            ("cpu_calls", "call")]
     if any(f"db{o[0]}_Questions" in kv for o in ops):

@@ -131,6 +131,7 @@ int ctl_cmd_deregister(struct ctl_args *a);
 int ctl_cmd_push(struct ctl_args *a);
 int ctl_cmd_calls(struct ctl_args *a); /* ctl_calls.c */
 int ctl_cmd_flush(struct ctl_args *a);
+int ctl_cmd_stats(struct ctl_args *a);
 /* After a change to subscriber data: ask a running HSS to flush its cache
  * (silent when no HSS runs; a warning when one runs and cannot be told). */
 void ctl_hss_changed(const struct ctl_args *a);

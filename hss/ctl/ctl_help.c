@@ -22,6 +22,7 @@ static const char overview[] =
     "                                 the HSS sends RTR to the serving S-CSCF\n"
     "  push NAME|IMPU                 the HSS sends the current profile (PPR)\n"
     "  flush                          the HSS forgets the subscriber data it cached\n"
+    "  stats                          the running HSS's cache and SQN counters\n"
     "  calls [--last N]               the S-CSCF's call log, newest first\n"
     "  bulk-add PREFIX COUNT --password PW [--start N]\n"
     "                                 add PREFIX<N>..@DOMAIN in one transaction\n"
@@ -148,8 +149,16 @@ static const struct topic topics[] = {
      false},
     {"flush", "flush",
      "Ask the running HSS to forget the identity pairs it keeps for a moment\n"
-     "([db] cache_ms, default 2 s) so that a change made with SQL counts at once.\n"
+     "([db] cache_ms, default 2 s) so that a change made with SQL counts at once,\n"
+     "and the blocks of AKA sequence numbers it hands out from ([hss] sqn_block).\n"
      "add, delete, set, bulk-add and bulk-delete do this by themselves.\n",
+     false},
+    {"stats", "stats",
+     "Print the running HSS's counters since it started, one per line:\n"
+     "  cache_hits       Cx requests that found their identity pair in the cache\n"
+     "  cache_misses     Cx requests that read it from the database\n"
+     "  sqn_from_block   AKA MARs whose SQNs came from a block in memory\n"
+     "  sqn_blocks       blocks of SQNs reserved in the database (one write each)\n",
      false},
     {"bulk-add", "bulk-add PREFIX COUNT --password PW [--start N] [--width W] [OPTIONS]",
      "Add COUNT subscribers PREFIX<N>@DOMAIN for N = start, start+1, ... (each with\n"

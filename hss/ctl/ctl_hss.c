@@ -1,7 +1,7 @@
 /* ctl_hss — commands the running HSS carries out, sent over its control
  * socket (cfg/hss.cfg [control] socket; protocol in hss/hss_ctl.c): one
- * line "rtr IDENTITY REASON [INFO]" or "ppr IDENTITY", one line back,
- * "OK <result-code> <text>" or "ERR <text>". */
+ * line "rtr IDENTITY REASON [INFO]", "ppr IDENTITY", "flush" or "stats",
+ * one line back, "OK <result-code> <text>" or "ERR <text>". */
 #include "ctl.h"
 
 #include <errno.h>
@@ -193,6 +193,25 @@ int ctl_cmd_flush(struct ctl_args *a)
 		return CTL_FAIL;
 	}
 	printf("%s\n", reply + 5);
+	return CTL_OK;
+}
+
+int ctl_cmd_stats(struct ctl_args *a)
+{
+	char reply[1024], *save = NULL;
+
+	if (ask(a, "stats\n", reply, sizeof reply) < 0)
+		return CTL_FAIL;
+	if (strncmp(reply, "OK 0 ", 5) != 0) {
+		ctl_err(a, "the HSS says: %s", strncmp(reply, "ERR ", 4) == 0 ? reply + 4 : reply);
+		return CTL_FAIL;
+	}
+	/* "name=value name=value ..." -> one "name value" line each */
+	for (char *kv = strtok_r(reply + 5, " ", &save); kv; kv = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(kv, '=');
+		if (eq)
+			printf("%-16.*s %s\n", (int)(eq - kv), kv, eq + 1);
+	}
 	return CTL_OK;
 }
 

@@ -23,7 +23,8 @@
 #define C_BULK_DEL 0x200u
 #define C_CALLS 0x400u
 #define C_FLUSH 0x800u
-#define C_ALL 0xfffu
+#define C_STATS 0x1000u
+#define C_ALL 0x1fffu
 
 /* Global options from argv[*i] on, up to the first non-option (the
  * command); *i is left there.  Returns CTL_OK or CTL_USAGE. */

@@ -31,6 +31,7 @@ static const struct command commands[] = {
     {"bulk-add", ctl_cmd_bulk_add, C_BULK_ADD, 2, 2},
     {"bulk-delete", ctl_cmd_bulk_delete, C_BULK_DEL, 2, 2},
     {"flush", ctl_cmd_flush, C_FLUSH, 0, 0},
+    {"stats", ctl_cmd_stats, C_STATS, 0, 0},
 };
 
 static const struct command *find_command(const char *name)

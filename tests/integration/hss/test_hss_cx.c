@@ -69,6 +69,8 @@ static void write_file(const char *name, const char *fmt, ...)
 	fclose(f);
 }
 
+#define SQN_BLOCK 32 /* [hss] sqn_block of the test's HSS */
+
 #define FD_COMMON                                                                      \
 	"Realm = \"open-ims.test\";\nSecPort = 0;\nNo_SCTP;\nNo_IPv6;\nNoRelay;\n"      \
 	"TcTimer = 1;\nAppServThreads = 4;\n"
@@ -90,9 +92,9 @@ static void write_configs(void)
 		   "No_TLS; No_SCTP; Realm = \"open-ims.test\"; };\n");
 	snprintf(ctl_path, sizeof ctl_path, "%s/hss.ctl", tmpdir);
 	write_file("hss.cfg",
-		   "[hss]\nlog_level = debug\n[diameter]\nconfig = hss.fd.conf\n"
+		   "[hss]\nlog_level = debug\nsqn_block = %d\n[diameter]\nconfig = hss.fd.conf\n"
 		   "request_timeout = 3\n[db]\nport = %d\n[control]\nsocket = %s\n",
-		   db_port, ctl_path);
+		   SQN_BLOCK, db_port, ctl_path);
 }
 
 /* Constant statements only: the test's own subscribers and a clean state. */
@@ -643,6 +645,70 @@ static void test_mar_parallel_sqns_are_distinct(void **state)
 		for (int j = 0; j < i; j++)
 			assert_true(sqn[i] != sqn[j]);
 	}
+}
+
+/* ---- SQN blocks (hss/hss_sqn.h) ------------------------------------------------- */
+
+/* dave's impi.sqn in the database: the end of the last block reserved */
+static uint64_t dave_db_sqn(void)
+{
+	char v[32];
+	db_value("SELECT sqn FROM impi WHERE identity = 'dave@open-ims.test'", v, sizeof v);
+	return strtoull(v, NULL, 10);
+}
+
+/* A MAR for dave with n AKA items; the UE accepts each; their SQNs. */
+static void dave_mar(const struct ims_aka_keys *k, unsigned n, uint64_t *sqn)
+{
+	struct cx_answer *a = call(cx_mar("dave@open-ims.test", "sip:dave@open-ims.test",
+					  "Digest-AKAv1-MD5", n, NULL, 0, SCSCF));
+	expect(a, false, IMS_DIAMETER_SUCCESS);
+	assert_int_equal(a->nitems, n);
+	for (unsigned i = 0; i < n; i++)
+		sqn[i] = ue_accepts(k, &a->items[i]);
+}
+
+/* One MAR reserves a block; the next ones take their SQNs from it without
+ * a statement, in order; a block too small for a MAR's items is left for a
+ * new one; a flush drops it. */
+static void test_sqn_block_serves_mars_from_memory(void **state)
+{
+	struct ims_aka_keys k;
+	uint64_t s[5], prev, db;
+	long n = -1;
+
+	aka_keys(&k, DAVE_K, LAB_OP);
+	hss_flush();
+	dave_mar(&k, 1, s);
+	db = dave_db_sqn();
+	assert_int_equal(db, s[0] + SQN_BLOCK - 1); /* the block ends in the database */
+	prev = s[0];
+	for (int i = 0; i < 3 && n != 0; i++) { /* another client may run one meanwhile */
+		long before = db_statements();
+		dave_mar(&k, 1, s);
+		n = db_statements() - before;
+		assert_int_equal(s[0], prev + 1);
+		prev = s[0];
+	}
+	assert_int_equal(n, 0);
+	assert_int_equal(dave_db_sqn(), db);
+
+	/* five at a time until the block cannot give five: a new block */
+	for (int i = 0; i < SQN_BLOCK && dave_db_sqn() == db; i++) {
+		dave_mar(&k, 5, s);
+		for (int j = 0; j < 5; j++)
+			assert_true(s[j] == (j ? s[j - 1] : prev) + 1 || (j == 0 && s[0] == db + 1));
+		prev = s[4];
+	}
+	assert_int_equal(s[0], db + 1); /* what the old block had left (< 5) is skipped */
+	assert_int_equal(dave_db_sqn(), db + SQN_BLOCK);
+	db += SQN_BLOCK;
+
+	/* a flush drops the block: the next MAR starts a new one */
+	hss_flush();
+	dave_mar(&k, 1, s);
+	assert_int_equal(s[0], db + 1);
+	assert_int_equal(dave_db_sqn(), db + SQN_BLOCK);
 }
 
 /* ---- SAR / LIR ------------------------------------------------------------------ */
@@ -1450,6 +1516,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_mar_scheme_not_supported),
 		cmocka_unit_test(test_mar_errors),
 		cmocka_unit_test(test_mar_parallel_sqns_are_distinct),
+		cmocka_unit_test(test_sqn_block_serves_mars_from_memory),
 		cmocka_unit_test(test_sar_registration_returns_profile),
 		cmocka_unit_test(test_sar_profile_with_ifc_and_barring),
 		cmocka_unit_test(test_sar_second_scscf_is_refused),

@@ -12,13 +12,13 @@
 #     list --registered show it.
 #  4. bulk-add of 1,000 users (and an overlapping one refused as a whole),
 #     bulk-delete of them.
-#  5. deregister/push/flush without a running HSS: a clear error, exit 1;
+#  5. deregister/push/flush/stats without a running HSS: a clear error, exit 1;
 #     a change with no HSS running says nothing about the HSS.
 #  6. with ims-hss given (argument 1), an HSS of our own on a spare port and
 #     a private control socket: deregister/push reach it and its answer
 #     ("not registered", "unknown identity", no S-CSCF to send RTR to)
-#     comes back as a clear error; flush answers, and every change (add,
-#     set, delete) asks that HSS to flush its cached identity pairs.
+#     comes back as a clear error; flush and stats answer, and every change
+#     (add, set, delete) asks that HSS to flush its cached identity pairs.
 #
 #   test_imsctl.sh [IMS-HSS-BINARY]
 #
@@ -233,6 +233,8 @@ contains "clear error: nothing listens" "nothing listens on" "$err"
 run 1 "push without an HSS" push alice --socket "$WORK/none.ctl"
 run 1 "flush without an HSS" flush --socket "$WORK/none.ctl"
 contains "flush: clear error: HSS not running" "the HSS is not running" "$err"
+run 1 "stats without an HSS" stats --socket "$WORK/none.ctl"
+contains "stats: clear error: HSS not running" "the HSS is not running" "$err"
 run 0 "add t6ann with no HSS running" add t6ann --password pw --socket "$WORK/none.ctl"
 check "no word about the HSS when none runs" "" "$err"
 run 0 "delete t6ann" delete t6ann --socket "$WORK/none.ctl"
@@ -291,6 +293,9 @@ else
 	contains "push: the HSS says it is not registered" "not registered" "$err"
 	run 0 "flush" flush --socket "$WORK/hss.ctl"
 	contains "flush: the HSS flushed its cache" "cache flushed" "$out"
+	run 0 "stats" stats --socket "$WORK/hss.ctl"
+	contains "stats: the pair cache's misses" "cache_misses " "$out"
+	contains "stats: the SQN blocks reserved" "sqn_blocks " "$out"
 	flushes() { grep -c "control: flush" "$WORK/hss.log"; }
 	f0=$(flushes)
 	# Registered at an S-CSCF that does not answer: the HSS tries the RTR.
