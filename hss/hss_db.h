@@ -199,8 +199,11 @@ struct hss_spt {
 	char value[HSS_ID_MAX];
 };
 
-/* The iFCs of a service profile by priority; the SPTs of one iFC. */
+/* The iFCs of a service profile by priority. */
 int hss_db_profile_ifcs(uint64_t service_profile_id, struct hss_ifc *out, int max, int *n);
-int hss_db_ifc_spts(uint64_t ifc_id, struct hss_spt *out, int max, int *n);
+/* The SPTs of all the profile's iFCs in one round trip, ordered by iFC id,
+ * group and row: fn(ctx, ifc_id, spt) for each; a non-zero return stops. */
+typedef int (*hss_db_spt_fn)(void *ctx, uint64_t ifc_id, const struct hss_spt *spt);
+int hss_db_profile_spts(uint64_t service_profile_id, hss_db_spt_fn fn, void *ctx);
 
 #endif

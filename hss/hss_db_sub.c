@@ -22,7 +22,7 @@ enum {
 	Q_SQN_RESERVE,
 	Q_SQN_RESYNC,
 	Q_PROFILE_IFCS,
-	Q_IFC_SPTS,
+	Q_PROFILE_SPTS,
 	Q_PAIR_GET,
 	Q_PAIR_GET_SET,
 	Q_CAPS_AND_NAMES,
@@ -87,9 +87,12 @@ const struct hss_db_query hss_db_queries[] = {
 			    "spi.ifc_id JOIN application_server a ON a.id = f.application_server_id "
 			    "WHERE spi.service_profile_id = ? ORDER BY spi.priority, f.id",
 			    1, 9},
-	[Q_IFC_SPTS] = {"SELECT group_id, condition_negated, type + 0, header, value "
-			"FROM ifc_spt WHERE ifc_id = ? ORDER BY group_id, id",
-			1, 5},
+	/* every iFC's SPTs in one round trip, not one per iFC */
+	[Q_PROFILE_SPTS] = {"SELECT s.ifc_id, s.group_id, s.condition_negated, s.type + 0, "
+			    "s.header, s.value FROM service_profile_ifc spi JOIN ifc_spt s ON "
+			    "s.ifc_id = spi.ifc_id WHERE spi.service_profile_id = ? "
+			    "ORDER BY s.ifc_id, s.group_id, s.id",
+			    1, 6},
 	/* UAR/MAR/SAR fast path: both identities and their link in one round
 	 * trip (hss_db_pair_get) */
 	[Q_PAIR_GET] = {PAIR_COLS PAIR_FROM, 2, PAIR_NCOLS},
@@ -438,34 +441,29 @@ int hss_db_profile_ifcs(uint64_t service_profile_id, struct hss_ifc *out, int ma
 
 struct spt_row {
 	struct hss_spt tmp;
-	uint64_t group, negated, type;
-	struct hss_spt *out;
-	int max, n;
+	uint64_t ifc_id, group, negated, type;
+	hss_db_spt_fn fn;
+	void *ctx;
 };
 
 static int spt_row(void *ctx, const struct hss_db_val *cols)
 {
 	struct spt_row *r = ctx;
-	struct hss_spt *s;
+	struct hss_spt s = r->tmp;
 
-	if (r->n >= r->max)
-		return 0;
-	s = &r->out[r->n++];
-	*s = r->tmp;
-	s->group = (unsigned)r->group;
-	s->negated = r->negated != 0;
-	s->type = (enum hss_spt_type)r->type;
-	return 0;
+	(void)cols;
+	s.group = (unsigned)r->group;
+	s.negated = r->negated != 0;
+	s.type = (enum hss_spt_type)r->type;
+	return r->fn(r->ctx, r->ifc_id, &s);
 }
 
-int hss_db_ifc_spts(uint64_t ifc_id, struct hss_spt *out, int max, int *n)
+int hss_db_profile_spts(uint64_t service_profile_id, hss_db_spt_fn fn, void *ctx)
 {
-	struct spt_row r = {.out = out, .max = max};
-	struct hss_db_val p[] = {HSS_DB_U(&ifc_id)};
-	struct hss_db_val c[] = {HSS_DB_U(&r.group), HSS_DB_U(&r.negated), HSS_DB_U(&r.type),
-				 HSS_DB_S(r.tmp.header), HSS_DB_S(r.tmp.value)};
-	int rc = hss_db_exec(Q_IFC_SPTS, p, c, spt_row, &r, NULL, NULL);
+	struct spt_row r = {.fn = fn, .ctx = ctx};
+	struct hss_db_val p[] = {HSS_DB_U(&service_profile_id)};
+	struct hss_db_val c[] = {HSS_DB_U(&r.ifc_id), HSS_DB_U(&r.group), HSS_DB_U(&r.negated),
+				 HSS_DB_U(&r.type),   HSS_DB_S(r.tmp.header), HSS_DB_S(r.tmp.value)};
 
-	*n = r.n;
-	return rc;
+	return hss_db_exec(Q_PROFILE_SPTS, p, c, spt_row, &r, NULL, NULL);
 }

@@ -42,11 +42,9 @@ static int add_spt(struct ims_ifc *ifc, const struct hss_spt *s)
 	return 0;
 }
 
-static int add_ifc(struct ims_service_profile *sp, const struct hss_ifc *f,
-		   struct hss_spt *spts)
+static int add_ifc(struct ims_service_profile *sp, const struct hss_ifc *f)
 {
 	struct ims_ifc *ifc;
-	int n = 0, rc;
 
 	ifc = ims_profile_add_ifc(sp, f->priority, f->server_name,
 				  f->default_handling ? IMS_DEFAULT_SESSION_TERMINATED
@@ -60,15 +58,29 @@ static int add_ifc(struct ims_service_profile *sp, const struct hss_ifc *f,
 	ifc->as.include_register_response = f->include_register_response;
 	if (f->service_info[0] && ims_userdata_set_str(&ifc->as.service_info, f->service_info))
 		return -1;
-	rc = hss_db_ifc_spts(f->id, spts, MAX_SPTS, &n);
-	if (rc != HSS_DB_OK)
-		return rc;
-	for (int i = 0; i < n; i++) {
-		/* ifc may move when the profile's array grows: re-take it */
-		if (add_spt(&sp->ifcs[sp->nifcs - 1], &spts[i]) < 0)
-			return -1;
-	}
 	return 0;
+}
+
+/* Where the SPT rows of a profile go: ifcs[i] (by database id) became
+ * sp->ifcs[i]. */
+struct spt_sink {
+	struct ims_service_profile *sp;
+	const struct hss_ifc *ifcs;
+	int nifc, nspt[MAX_IFCS];
+};
+
+static int spt_to_ifc(void *ctx, uint64_t ifc_id, const struct hss_spt *s)
+{
+	struct spt_sink *k = ctx;
+
+	for (int i = 0; i < k->nifc; i++) {
+		if (k->ifcs[i].id != ifc_id)
+			continue;
+		if (k->nspt[i]++ >= MAX_SPTS) /* as many as an iFC may have here */
+			return 0;
+		return add_spt(&k->sp->ifcs[i], s) < 0 ? HSS_DB_ERROR : 0;
+	}
+	return 0; /* an iFC added to the profile between the two statements */
 }
 
 /* One ServiceProfile for service profile sp_id with the set's identities
@@ -77,14 +89,14 @@ static int add_profile(struct ims_subscription *sub, uint64_t sp_id,
 		       const struct hss_impu *set, int n)
 {
 	struct ims_service_profile *sp = ims_subscription_add_profile(sub);
-	/* malloc, not calloc: the readers fill whole entries, and only the
-	 * first n are used; zeroing these arrays and the set's was 13 % of the
+	/* malloc, not calloc: the reader fills whole entries, and only the
+	 * first n are used; zeroing this array and the set's was 13 % of the
 	 * HSS's instructions per first registration (bench/callgrind) */
 	struct hss_ifc *ifcs = malloc(MAX_IFCS * sizeof *ifcs);
-	struct hss_spt *spts = malloc(MAX_SPTS * sizeof *spts);
+	struct spt_sink k = {.sp = sp, .ifcs = ifcs};
 	int nifc = 0, rc = -1;
 
-	if (!sp || !ifcs || !spts)
+	if (!sp || !ifcs)
 		goto out;
 	for (int i = 0; i < n; i++) {
 		struct ims_public_identity *pi;
@@ -102,10 +114,12 @@ static int add_profile(struct ims_subscription *sub, uint64_t sp_id,
 	}
 	rc = hss_db_profile_ifcs(sp_id, ifcs, MAX_IFCS, &nifc);
 	for (int i = 0; rc == HSS_DB_OK && i < nifc; i++)
-		rc = add_ifc(sp, &ifcs[i], spts);
+		rc = add_ifc(sp, &ifcs[i]);
+	k.nifc = nifc;
+	if (rc == HSS_DB_OK && nifc > 0) /* no iFC, no SPT: spare the round trip */
+		rc = hss_db_profile_spts(sp_id, spt_to_ifc, &k);
 out:
 	free(ifcs);
-	free(spts);
 	return rc;
 }
 

@@ -104,6 +104,10 @@ static const char *const fixture_sql[] = {
 	"DELETE FROM imsu WHERE id >= 900",
 	"DELETE FROM visited_network WHERE id >= 900",
 	"DELETE FROM capability_set WHERE set_id = 900",
+	"DELETE FROM service_profile_ifc WHERE service_profile_id >= 900",
+	"DELETE FROM ifc_spt WHERE ifc_id >= 900",
+	"DELETE FROM ifc WHERE id >= 900",
+	"DELETE FROM service_profile WHERE id >= 900",
 	"UPDATE impu SET reg_state = 'not_registered', scscf_name = NULL, origin_host = NULL, "
 	"origin_realm = NULL",
 	"UPDATE impi SET sqn = 0",
@@ -124,6 +128,23 @@ static const char *const fixture_sql[] = {
 	"INSERT INTO impi (id, imsu_id, identity, auth_schemes, default_auth_scheme, k, opc, amf) "
 	"VALUES (902, 902, 'gina@open-ims.test', 'Digest-AKAv1-MD5', 'Digest-AKAv1-MD5', "
 	"'465b5ce8b199b49faa5f0a2ee238a6bc', 'cd63cb71954a9f4e48a5994e37a02baf', 'b9b9')",
+	/* hank: a profile of three iFCs, whose order by priority (901, 900, 902)
+	 * is not their order by id, with 2, 0 and 3 SPTs */
+	"INSERT INTO service_profile (id, name) VALUES (900, 't-three-ifcs')",
+	"INSERT INTO ifc (id, name, application_server_id, condition_type_cnf) VALUES "
+	"(900, 't-ifc-a', 1, 0), (901, 't-ifc-b', 1, 1), (902, 't-ifc-c', 1, 0)",
+	"INSERT INTO service_profile_ifc (service_profile_id, ifc_id, priority) VALUES "
+	"(900, 900, 20), (900, 901, 10), (900, 902, 30)",
+	"INSERT INTO ifc_spt (ifc_id, group_id, condition_negated, type, header, value) VALUES "
+	"(900, 0, 0, 'method', NULL, 'INVITE'), (900, 1, 0, 'method', NULL, 'MESSAGE'), "
+	"(902, 0, 0, 'method', NULL, 'SUBSCRIBE'), (902, 0, 1, 'header', 'Event', 'presence'), "
+	"(902, 1, 0, 'request_uri', NULL, 'sip:conf')",
+	"INSERT INTO imsu (id, name, capability_set) VALUES (903, 'hank', NULL)",
+	"INSERT INTO impi (id, imsu_id, identity, auth_schemes, default_auth_scheme, password) "
+	"VALUES (903, 903, 'hank@open-ims.test', 'SIP Digest', 'SIP Digest', 'hank')",
+	"INSERT INTO impu (id, identity, identity_type, implicit_set, service_profile_id) "
+	"VALUES (910, 'sip:hank@open-ims.test', 'public_user', 910, 900)",
+	"INSERT INTO impi_impu (impi_id, impu_id) VALUES (903, 910)",
 	"INSERT INTO impu (id, identity, identity_type, implicit_set, service_profile_id, "
 	"barring) VALUES (900, 'sip:erin@open-ims.test', 'public_user', 900, 1, 1), "
 	"(901, 'sip:frank@open-ims.test', 'public_user', 901, 2, 0), "
@@ -768,6 +789,41 @@ static void test_sar_profile_with_ifc_and_barring(void **state)
 	assert_true(sub->profiles[1].identities[0].barred);
 	ims_subscription_free(sub);
 	deregister_user("frank@open-ims.test", "sip:frank@open-ims.test");
+}
+
+/* A profile of several iFCs: each gets its own SPTs, in priority order,
+ * and the profile costs two statements (its iFCs, all their SPTs) however
+ * many iFCs it has. */
+static void test_sar_profile_with_three_ifcs(void **state)
+{
+	struct counted sar = {false, "hank@open-ims.test", "sip:hank@open-ims.test",
+			      IMS_CX_SAT_NO_ASSIGNMENT, 0};
+	struct ims_subscription *sub = NULL;
+	struct ims_ifc *f;
+	struct cx_answer *a;
+
+	register_user("hank@open-ims.test", "sip:hank@open-ims.test");
+	/* the pair and its set's state, the set, the iFCs, the SPTs */
+	assert_int_equal(statements_for(&sar, &a), 4);
+	expect(a, false, IMS_DIAMETER_SUCCESS);
+	assert_int_equal(ims_userdata_parse(a->user_data, a->user_data_len, &sub), 0);
+	assert_int_equal(sub->nprofiles, 1);
+	assert_int_equal(sub->profiles[0].nifcs, 3);
+	f = sub->profiles[0].ifcs;
+	assert_int_equal(f[0].priority, 10); /* t-ifc-b: no SPT */
+	assert_int_equal(f[0].tp.nspts, 0);
+	assert_int_equal(f[1].priority, 20); /* t-ifc-a */
+	assert_int_equal(f[1].tp.nspts, 2);
+	assert_string_equal(f[1].tp.spts[0].value, "INVITE");
+	assert_string_equal(f[1].tp.spts[1].value, "MESSAGE");
+	assert_int_equal(f[2].priority, 30); /* t-ifc-c */
+	assert_int_equal(f[2].tp.nspts, 3);
+	assert_string_equal(f[2].tp.spts[0].value, "SUBSCRIBE");
+	assert_true(f[2].tp.spts[1].negated);
+	assert_string_equal(f[2].tp.spts[1].header, "Event");
+	assert_int_equal(f[2].tp.spts[2].type, IMS_SPT_REQUEST_URI);
+	ims_subscription_free(sub);
+	deregister_user("hank@open-ims.test", "sip:hank@open-ims.test");
 }
 
 static void test_sar_second_scscf_is_refused(void **state)
@@ -1519,6 +1575,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sqn_block_serves_mars_from_memory),
 		cmocka_unit_test(test_sar_registration_returns_profile),
 		cmocka_unit_test(test_sar_profile_with_ifc_and_barring),
+		cmocka_unit_test(test_sar_profile_with_three_ifcs),
 		cmocka_unit_test(test_sar_second_scscf_is_refused),
 		cmocka_unit_test(test_mar_moves_user_to_new_scscf),
 		cmocka_unit_test(test_sar_deregistration),
