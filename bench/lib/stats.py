@@ -204,6 +204,10 @@ def cmd_report(kvfile, csvfile, machine):
         lines.append(f"{'HSS MAR->MAA (' + at + ')':<30} {kv.get('mar_count', '?') + ' MARs':>20} "
                      f"{fmt(fnum(kv.get('mar_p50')), 2):>8} {fmt(fnum(kv.get('mar_p99')), 2):>8}  "
                      f"{kv.get('mar_load', '')}")
+        if "mar_failed" in kv:
+            lines.append(f"  (that step failed: {kv['mar_failed']} registrations)")
+            add("hss_mar", "step_failed", "hss", kv["mar_failed"].split()[0], "registrations",
+                kv.get("mar_load", ""), "the MAR step overloaded the lab")
         add("hss_mar", "step_rate", "hss", kv.get("mar_rate"), "reg/s", kv.get("mar_load", ""))
         add("hss_mar", "latency_p50", "hss", kv.get("mar_p50"), "ms", kv.get("mar_load", ""))
         add("hss_mar", "latency_p99", "hss", kv.get("mar_p99"), "ms", kv.get("mar_load", ""))
