@@ -82,20 +82,6 @@ static bool answered_missing_session_id(struct msg **msg)
 	return true;
 }
 
-/* What a handler left in *msg, made an answer: DIAMETER_UNABLE_TO_COMPLY
- * when it failed (ret < 0) or left the request unanswered. */
-static void complete_answer(struct msg **msg, int ret, const char *sid)
-{
-	if (ret < 0) {
-		IMS_ERR("diameter: handler failed (%s); answering DIAMETER_UNABLE_TO_COMPLY [%s]",
-		        strerror(-ret), sid);
-		answer_failure(msg, IMS_DIAMETER_UNABLE_TO_COMPLY);
-	} else if (is_request(*msg)) {
-		IMS_ERR("diameter: handler returned without an answer [%s]", sid);
-		answer_failure(msg, IMS_DIAMETER_UNABLE_TO_COMPLY);
-	}
-}
-
 static int dispatch_cb(struct msg **msg, struct avp *avp, struct session *sess, void *opaque,
                        enum disp_action *act)
 {
@@ -112,32 +98,15 @@ static int dispatch_cb(struct msg **msg, struct avp *avp, struct session *sess, 
 		*act = DISP_ACT_CONT;
 		return 0;
 	}
-	complete_answer(msg, ret, sid);
+	if (ret < 0) {
+		IMS_ERR("diameter: handler failed (%s); answering DIAMETER_UNABLE_TO_COMPLY [%s]",
+		        strerror(-ret), sid);
+		answer_failure(msg, IMS_DIAMETER_UNABLE_TO_COMPLY);
+	} else if (is_request(*msg)) {
+		IMS_ERR("diameter: handler returned without an answer [%s]", sid);
+		answer_failure(msg, IMS_DIAMETER_UNABLE_TO_COMPLY);
+	}
 	*act = DISP_ACT_SEND;
-	return 0;
-}
-
-int ims_diam_send_answer(struct msg **msg, int ret)
-{
-	char sid[128];
-	int rc;
-
-	if (!msg || !*msg)
-		return -EINVAL;
-	ims_cx_session_id(*msg, sid, sizeof sid);
-	complete_answer(msg, ret, sid);
-	if (is_request(*msg)) { /* not even an answer could be built */
-		fd_msg_free(*msg);
-		*msg = NULL;
-		return -ENOMEM;
-	}
-	rc = fd_msg_send(msg, NULL, NULL);
-	if (rc) {
-		IMS_ERR("diameter: cannot send the answer: %s [%s]", strerror(rc), sid);
-		fd_msg_free(*msg);
-		*msg = NULL;
-		return -rc;
-	}
 	return 0;
 }
 

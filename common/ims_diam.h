@@ -72,12 +72,6 @@ typedef int (*ims_diam_handler_fn)(struct msg **msg, void *opaque);
  * Returns 0, -EINVAL, -EEXIST (command already has one) or -ENOSPC. */
 int ims_diam_register(struct dict_object *cmd, ims_diam_handler_fn fn, void *opaque);
 
-/* For a handler that kept the request (*msg = NULL) and ran later, on any
- * thread: ret and *msg as that handler would have returned them (see
- * ims_diam_handler_fn), made an answer the same way, and sent.  *msg is
- * consumed.  Returns 0, or a negative errno (logged; nothing was sent). */
-int ims_diam_send_answer(struct msg **msg, int ret);
-
 /* Called exactly once per successful ims_diam_send().  answer is the
  * parsed answer — possibly one freeDiameter generated locally, e.g.
  * Result-Code DIAMETER_UNABLE_TO_DELIVER (3002) when no peer can take the

@@ -6,15 +6,10 @@
 #include "hss_cx.h"
 #include "hss_db.h"
 #include "hss_sqn.h"
-#include "hss_work.h"
 #include "ims_diam.h"
 #include "ims_log.h"
 
 #include <openssl/rand.h>
-
-/* Requests that may wait for a database worker; beyond, DIAMETER_TOO_BUSY
- * (at 1,000 registrations/s about 1,000-2,000 requests a second need one). */
-#define WORK_QUEUE 4096
 
 int hss_init(const struct hss_cfg *cfg)
 {
@@ -32,8 +27,6 @@ int hss_init(const struct hss_cfg *cfg)
 		IMS_ERR("cannot start the Diameter node from %s", cfg->diameter_config);
 		return -1;
 	}
-	if (cfg->db_workers && hss_work_start((unsigned)cfg->db_pool_size, WORK_QUEUE) < 0)
-		return -1;
 	if (hss_cx_register(cfg) < 0)
 		return -1;
 	if (hss_ctl_start(cfg->control_socket) < 0)
@@ -45,7 +38,6 @@ int hss_init(const struct hss_cfg *cfg)
 void hss_fini(void)
 {
 	hss_ctl_stop();
-	hss_work_stop(); /* what is queued is answered; later requests run inline */
 	ims_diam_stop();
 	hss_db_fini();
 	hss_sqn_fini();

@@ -135,12 +135,6 @@ void hss_cache_fini(void)
 	c.slots = NULL;
 }
 
-/* This thread's lookups while counting is held (hss_cache_hold_counts). */
-static _Thread_local struct {
-	bool on;
-	uint64_t hits, misses;
-} held;
-
 bool hss_cache_get(const char *impi_id, const char *impu_id, struct hss_impi *impi,
 		   struct hss_impu *impu)
 {
@@ -158,26 +152,8 @@ bool hss_cache_get(const char *impi_id, const char *impu_id, struct hss_impi *im
 		hit = true;
 	}
 	pthread_mutex_unlock(&c.locks[i % STRIPES]);
-	if (held.on)
-		(hit ? held.hits++ : held.misses++);
-	else
-		atomic_fetch_add_explicit(hit ? &c.hits : &c.misses, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(hit ? &c.hits : &c.misses, 1, memory_order_relaxed);
 	return hit;
-}
-
-void hss_cache_hold_counts(void)
-{
-	held.on = true;
-	held.hits = held.misses = 0;
-}
-
-void hss_cache_release_counts(bool keep)
-{
-	if (keep) {
-		atomic_fetch_add_explicit(&c.hits, held.hits, memory_order_relaxed);
-		atomic_fetch_add_explicit(&c.misses, held.misses, memory_order_relaxed);
-	}
-	held.on = false;
 }
 
 uint64_t hss_cache_stamp(void)

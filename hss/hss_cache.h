@@ -53,12 +53,6 @@ void hss_cache_flush(void);
 /* The set (of two slots) a pair maps to; for tests. */
 uint32_t hss_cache_set_of(const char *impi_id, const char *impu_id);
 
-/* A memory-only attempt that may be repeated (hss_cx.c): the calling
- * thread's lookups from hss_cache_hold_counts() on are counted only if
- * hss_cache_release_counts(true) says the attempt stands. */
-void hss_cache_hold_counts(void);
-void hss_cache_release_counts(bool keep);
-
 struct hss_cache_stats {
 	uint64_t hits, misses;
 };

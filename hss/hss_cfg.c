@@ -32,7 +32,6 @@ static const struct ims_cfg_key hss_keys[] = {
 	IMS_CFG_I(T, "db", "read_timeout", db_read_timeout, "1", 1, 60),
 	IMS_CFG_I(T, "db", "retry_interval", db_retry_interval, "200", 0, 60000),
 	IMS_CFG_I(T, "db", "cache_ms", db_cache_ms, "2000", 0, 60000),
-	IMS_CFG_B(T, "db", "workers", db_workers, "yes"),
 	IMS_CFG_S(T, "control", "socket", control_socket, "${IMS_STATE:-../.lab}/run/hss.ctl"),
 	IMS_CFG_END,
 };

@@ -33,7 +33,6 @@ struct hss_cfg {
 	int db_read_timeout;    /* s, also the write timeout */
 	int db_retry_interval;  /* ms: after a failed connect, fail fast this long */
 	int db_cache_ms;        /* ms an identity pair read is reused (hss_cache.h); 0 off */
-	bool db_workers;        /* requests needing MariaDB run on hss_work's threads */
 
 	/* [control] */
 	char control_socket[PATH_MAX]; /* unix socket; "" disables; resolved */

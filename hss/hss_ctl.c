@@ -4,7 +4,6 @@
 #include "hss_cache.h"
 #include "hss_rtr.h"
 #include "hss_sqn.h"
-#include "hss_work.h"
 #include "ims_log.h"
 
 #include <errno.h>
@@ -80,23 +79,18 @@ static void cmd_ppr(char *args, char *out, size_t len)
 	reply(out, len, hss_ppr_send(id, why, sizeof why), why);
 }
 
-/* "OK 0 <what>: " and the HSS's counters (the pair cache, the SQN blocks,
- * the database workers). */
+/* "OK 0 <what>: " and the HSS's counters (the pair cache, the SQN blocks). */
 static void counters(char *out, size_t len, const char *what)
 {
 	struct hss_cache_stats c;
 	struct hss_sqn_stats s;
-	struct hss_work_stats w;
 
 	hss_cache_stats(&c);
 	hss_sqn_stats(&s);
-	hss_work_stats(&w);
 	snprintf(out, len,
-		 "OK 0 %scache_hits=%llu cache_misses=%llu sqn_from_block=%llu sqn_blocks=%llu "
-		 "worker_requests=%llu worker_busy=%llu",
-		 what, (unsigned long long)c.hits, (unsigned long long)c.misses,
-		 (unsigned long long)s.from_block, (unsigned long long)s.reserved,
-		 (unsigned long long)w.queued, (unsigned long long)w.refused);
+		 "OK 0 %scache_hits=%llu cache_misses=%llu sqn_from_block=%llu sqn_blocks=%llu", what,
+		 (unsigned long long)c.hits, (unsigned long long)c.misses,
+		 (unsigned long long)s.from_block, (unsigned long long)s.reserved);
 }
 
 void hss_ctl_execute(const char *line, char *out, size_t len)

@@ -1,14 +1,11 @@
 /* hss_cx — shared plumbing of the Cx handlers; see hss_cx.h. */
 #include "hss_cx.h"
 
-#include "hss_cache.h"
 #include "hss_cfg.h"
-#include "hss_work.h"
 #include "ims_diam.h"
 #include "ims_log.h"
 
 #include <errno.h>
-#include <stdatomic.h>
 #include <string.h>
 
 const struct hss_cfg *hss_cx_cfg;
@@ -79,9 +76,7 @@ int hss_fail_invalid(struct hss_req *r, struct avp *avp, const char *why)
 
 int hss_fail_db(struct hss_req *r)
 {
-	if (!hss_db_deferred()) /* else the attempt is repeated on a worker */
-		IMS_ERR("%s %s: database unavailable: DIAMETER_UNABLE_TO_COMPLY", r->cmd,
-			r->sid);
+	IMS_ERR("%s %s: database unavailable: DIAMETER_UNABLE_TO_COMPLY", r->cmd, r->sid);
 	hss_set_success(r, false, IMS_DIAMETER_UNABLE_TO_COMPLY);
 	return HSS_STOP;
 }
@@ -229,78 +224,15 @@ int hss_req_end(struct msg **msg, struct hss_req *r)
 	return 0;
 }
 
-/* --- memory first, then a database worker (hss_work.h) ---------------------- */
-
-struct cx_handler {
-	ims_diam_handler_fn fn;
-	bool needs_db; /* always runs a statement: straight to a worker */
-};
-
-static _Atomic uint64_t busy_answers;
-
-/* DIAMETER_TOO_BUSY for a request no worker can take (RFC 6733 7.1.3). */
-static int answer_busy(struct msg **msg)
-{
-	char sid[256];
-	uint64_t n = atomic_fetch_add(&busy_answers, 1);
-
-	ims_cx_session_id(*msg, sid, sizeof sid);
-	if ((n & (n - 1)) == 0) /* the 1st, 2nd, 4th, 8th ... */
-		IMS_WARN("every database worker busy and %llu request(s) refused so far: "
-			 "DIAMETER_TOO_BUSY [%s]", (unsigned long long)n + 1, sid);
-	if (ims_cx_answer_new(msg) < 0 || ims_cx_answer_set_result(*msg, IMS_DIAMETER_TOO_BUSY))
-		return -1;
-	return 0;
-}
-
-/* Run on freeDiameter's dispatch thread: the handler, with the database
- * off limits.  If it needed a statement, its answer is dropped and the
- * request goes to a worker, which runs the handler again from the start
- * (SAR and LIR, which always need one, go there at once).
- * Up to the first statement a handler only reads (the request, the pair
- * cache, an SQN block's next number only when it is also the last thing
- * it needs), so running it twice changes nothing. */
-static int cx_dispatch(struct msg **msg, void *opaque)
-{
-	const struct cx_handler *h = opaque;
-	struct msg *req = *msg;
-
-	if (!hss_work_running())
-		return h->fn(msg, NULL);
-	if (!h->needs_db) {
-		hss_db_defer_begin();
-		hss_cache_hold_counts();
-		int rc = h->fn(msg, NULL);
-		bool deferred = hss_db_defer_end();
-		hss_cache_release_counts(!deferred);
-		if (!deferred)
-			return rc;
-		if (*msg && *msg != req) { /* the attempt's answer: drop it, keep the request */
-			fd_msg_answ_detach(*msg);
-			fd_msg_free(*msg);
-		}
-		*msg = req;
-	}
-	if (hss_work_queue(h->fn, req) == 0) {
-		*msg = NULL; /* the worker answers */
-		return 0;
-	}
-	return answer_busy(msg);
-}
-
 /* --- registration ----------------------------------------------------------- */
-
-/* Every SAR writes or reads the registration state, every LIR reads it. */
-static struct cx_handler uar = {hss_cx_uar, false}, mar = {hss_cx_mar, false},
-			 sar = {hss_cx_sar, true}, lir = {hss_cx_lir, true};
 
 int hss_cx_register(const struct hss_cfg *cfg)
 {
 	hss_cx_cfg = cfg;
-	if (ims_diam_register(ims_cx.cmd_uar, cx_dispatch, &uar) < 0 ||
-	    ims_diam_register(ims_cx.cmd_mar, cx_dispatch, &mar) < 0 ||
-	    ims_diam_register(ims_cx.cmd_sar, cx_dispatch, &sar) < 0 ||
-	    ims_diam_register(ims_cx.cmd_lir, cx_dispatch, &lir) < 0) {
+	if (ims_diam_register(ims_cx.cmd_uar, hss_cx_uar, NULL) < 0 ||
+	    ims_diam_register(ims_cx.cmd_mar, hss_cx_mar, NULL) < 0 ||
+	    ims_diam_register(ims_cx.cmd_sar, hss_cx_sar, NULL) < 0 ||
+	    ims_diam_register(ims_cx.cmd_lir, hss_cx_lir, NULL) < 0) {
 		IMS_ERR("diameter: cannot register the Cx handlers");
 		return -1;
 	}

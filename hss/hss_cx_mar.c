@@ -243,12 +243,10 @@ static int mar_sqn(struct hss_req *r, struct mar *m, const struct ims_aka_keys *
 	if (ims_aka_resync(k, m->resync, m->resync + 16, sqn_ms) < 0)
 		return hss_fail_result(r, IMS_DIAMETER_AUTHENTICATION_REJECTED,
 				       "resynchronisation: MAC-S does not match");
-	rc = hss_sqn_resync(m->impi.id, ims_sqn_get(sqn_ms), m->n, first);
-	if (rc != HSS_DB_OK)
-		return hss_fail_db(r);
 	IMS_INFO("MAR %s: %s resynchronised to SQN %llu", r->sid, m->impi_id,
 		 (unsigned long long)ims_sqn_get(sqn_ms));
-	return 0;
+	rc = hss_sqn_resync(m->impi.id, ims_sqn_get(sqn_ms), m->n, first);
+	return rc == HSS_DB_OK ? 0 : hss_fail_db(r);
 }
 
 static int add_aka_item(struct hss_req *r, uint32_t number, const struct ims_aka_vector *v)

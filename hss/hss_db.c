@@ -34,29 +34,6 @@ static struct {
 	_Atomic int64_t down_until; /* ms (monotonic): the server is gone, fail fast */
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
 
-/* This thread's memory-only attempt (hss_db_defer_begin). */
-static _Thread_local struct {
-	bool on, refused;
-} defer;
-
-void hss_db_defer_begin(void)
-{
-	defer.on = true;
-	defer.refused = false;
-}
-
-bool hss_db_deferred(void)
-{
-	return defer.on && defer.refused;
-}
-
-bool hss_db_defer_end(void)
-{
-	bool refused = defer.refused;
-	defer.on = defer.refused = false;
-	return refused;
-}
-
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -327,10 +304,6 @@ int hss_db_exec(int q, const struct hss_db_val *params, struct hss_db_val *cols,
 	bool lost;
 	int rc;
 
-	if (defer.on) {
-		defer.refused = true;
-		return HSS_DB_ERROR;
-	}
 	if (!rows)
 		rows = &dummy;
 	if (hss_db_queries[q].n_cols > MAX_COLS || hss_db_queries[q].n_params > MAX_PARAMS) {

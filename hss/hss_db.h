@@ -84,15 +84,6 @@ int hss_db_init(const struct hss_cfg *cfg);
 /* Close every connection.  No call may be running. */
 void hss_db_fini(void);
 
-/* Memory-only attempts (hss_cx.c): between hss_db_defer_begin() and
- * hss_db_defer_end() the calling thread runs no statement.  A call that
- * would need one returns HSS_DB_ERROR at once without logging, and marks
- * the attempt; hss_db_deferred() tells, and hss_db_defer_end() returns
- * whether that happened. */
-void hss_db_defer_begin(void);
-bool hss_db_deferred(void);
-bool hss_db_defer_end(void);
-
 /* --- generic prepared statements (hss_db.c; used by hss_db_sub.c) ----- */
 
 enum hss_db_type { HSS_DB_STR, HSS_DB_U64 };

@@ -158,10 +158,7 @@ static const struct topic topics[] = {
      "  cache_hits       Cx requests that found their identity pair in the cache\n"
      "  cache_misses     Cx requests that read it from the database\n"
      "  sqn_from_block   AKA MARs whose SQNs came from a block in memory\n"
-     "  sqn_blocks       blocks of SQNs reserved in the database (one write each)\n"
-     "  worker_requests  Cx requests that needed the database and ran on a worker\n"
-     "  worker_busy      Cx requests answered DIAMETER_TOO_BUSY: every worker busy\n"
-     "                   and 4,096 requests waiting\n",
+     "  sqn_blocks       blocks of SQNs reserved in the database (one write each)\n",
      false},
     {"bulk-add", "bulk-add PREFIX COUNT --password PW [--start N] [--width W] [OPTIONS]",
      "Add COUNT subscribers PREFIX<N>@DOMAIN for N = start, start+1, ... (each with\n"

@@ -1349,68 +1349,6 @@ static void test_database_hung_answers_within_a_second(void **state)
 	assert_true(ok);
 }
 
-/* hss_work.h: a request that memory can answer (a MAR whose pair is cached)
- * does not wait for the requests that wait for MariaDB.  With MariaDB
- * stopped, UARs of an identity not cached occupy the workers (each waits
- * for the 1 s read timeout); alice's MAR is answered meanwhile.  Before
- * hss_work the UARs held freeDiameter's 4 dispatch threads and the MAR
- * waited for them (about 1 s). */
-static long worker_requests(void)
-{
-	char reply[512];
-	const char *at;
-
-	control("stats\n", reply, sizeof reply);
-	at = strstr(reply, " worker_requests=");
-	assert_non_null(at);
-	return strtol(at + strlen(" worker_requests="), NULL, 10);
-}
-
-static void test_mar_from_memory_does_not_wait_for_the_database(void **state)
-{
-	enum { WAITING = 6 };
-	static struct cx_answer held[WAITING];
-	struct cx_pending *p[WAITING];
-	pid_t pid = mariadb_pid();
-	struct cx_answer *a;
-	double t;
-	int failed = 0;
-
-	if (pid <= 0)
-		skip();
-	hss_flush();
-	/* alice's pair cached and her S-CSCF stored: her next MAR needs no statement */
-	for (int i = 0; i < 3; i++)
-		expect(call(cx_mar("alice@open-ims.test", "sip:alice@open-ims.test", "SIP Digest",
-				   1, NULL, 0, SCSCF)),
-		       false, IMS_DIAMETER_SUCCESS);
-	assert_int_equal(kill(pid, SIGSTOP), 0);
-	for (int i = 0; i < WAITING; i++)
-		p[i] = cx_send(cx_uar("bob@open-ims.test", "sip:bob@open-ims.test", HOME, 0),
-			       &held[i]);
-	usleep(100000); /* they reach the HSS and wait for MariaDB */
-	long before = worker_requests();
-	t = now();
-	a = call(cx_mar("alice@open-ims.test", "sip:alice@open-ims.test", "SIP Digest", 1, NULL, 0,
-			SCSCF));
-	t = now() - t;
-	long after = worker_requests();
-	for (int i = 0; i < WAITING; i++) {
-		cx_wait(p[i]);
-		failed += held[i].answered && held[i].code == IMS_DIAMETER_UNABLE_TO_COMPLY;
-	}
-	kill(pid, SIGCONT);
-	fprintf(stderr, "test: MAR from memory while %d UARs waited for MariaDB: %.1f ms\n",
-		WAITING, t * 1000);
-	expect(a, false, IMS_DIAMETER_SUCCESS);
-	assert_int_equal(a->nitems, 1);
-	assert_true(t < 0.3);
-	assert_int_equal(failed, WAITING); /* they did wait for the stopped MariaDB */
-	/* the UARs went to workers, the MAR did not */
-	assert_true(before >= WAITING);
-	assert_int_equal(after, before);
-}
-
 /* TS 29.228 6.1.2: a re-registration at the same S-CSCF that holds the
  * profile (User-Data-Already-Available) gets no User-Data; and the set,
  * already registered there, is not written: the SAR is the one lookup. */
@@ -1656,8 +1594,6 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_cea_with_unparsed_result_code_is_dropped),
 		cmocka_unit_test_teardown(test_database_down_and_back, db_restore),
 		cmocka_unit_test_teardown(test_database_hung_answers_within_a_second, db_restore),
-		cmocka_unit_test_teardown(test_mar_from_memory_does_not_wait_for_the_database,
-					  db_restore),
 	};
 	const char *port = getenv("IMS_DB_PORT");
 

@@ -296,7 +296,6 @@ else
 	run 0 "stats" stats --socket "$WORK/hss.ctl"
 	contains "stats: the pair cache's misses" "cache_misses " "$out"
 	contains "stats: the SQN blocks reserved" "sqn_blocks " "$out"
-	contains "stats: the requests run on a database worker" "worker_requests " "$out"
 	flushes() { grep -c "control: flush" "$WORK/hss.log"; }
 	f0=$(flushes)
 	# Registered at an S-CSCF that does not answer: the HSS tries the RTR.
