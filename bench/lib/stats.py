@@ -167,7 +167,10 @@ def cmd_report(kvfile, csvfile, machine):
     n = kv.get("subscribers", "?")
     lines.append(f"IMS core benchmark {kv.get('date', '')}  {machine}")
     lines.append(f"subscribers provisioned: {n}; steps of {kv.get('step_seconds', '?')} s; "
-                 f"load before the run: {kv.get('load_start', '?')}; malloc: {kv.get('malloc', 'glibc')}")
+                 f"load before the run: {kv.get('load_start', '?')}; malloc: {kv.get('malloc', 'glibc')}"
+                 + (f"; real-time priority: {kv['realtime']}" if "realtime" in kv else ""))
+    if "realtime" in kv:
+        add("machine", "realtime_priority", kv["realtime"], "SCHED_RR 10", "")
     if "handoff_us_cpu" in kv:
         lines.append(f"one thread hand-off (bench/handoff.c): {kv.get('handoff_us_wall')} us wall, "
                      f"{kv.get('handoff_us_cpu')} us CPU")
